@@ -1,0 +1,36 @@
+# Two commands for a new user: `make train` and `make test`. Both create .venv and install first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED_TFDS := $(abspath ../shared/datasets/imdb/tfds)
+# The shared IMDB data dir, when this checkout sits beside ../shared and TFDS_DATA_DIR is not set already.
+export TFDS_DATA_DIR ?= $(if $(wildcard $(SHARED_TFDS)),$(SHARED_TFDS),)
+
+.PHONY: install train test lint format clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+train: install
+	$(BIN)/lstmcls train configs/imdb.yaml
+	$(BIN)/lstmcls eval
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check lstmcls tests scripts
+	$(BIN)/ruff format --check lstmcls tests scripts
+
+format: install
+	$(BIN)/ruff format lstmcls tests scripts
+	$(BIN)/ruff check --fix lstmcls tests scripts
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,44 @@
+"""lstmcls: recurrent text classifiers from a YAML config.
+
+The Python API behind the `lstmcls` command; import what you need from here::
+
+    from lstmcls import load_config, train, evaluate, predict, export
+    run = train(load_config("configs/imdb.yaml", ["train.epochs=2"]))
+    evaluate(run)["accuracy"]
+"""
+
+from typing import TYPE_CHECKING
+
+from lstmcls.errors import ConfigError, DataError, LstmclsError, RunError
+
+__all__ = [
+    "ConfigError", "DataError", "LstmclsError", "RunError",
+    "Run", "open_run", "load_config", "train", "evaluate", "predict", "export",
+]
+
+if TYPE_CHECKING:
+    from lstmcls.config import load_config
+    from lstmcls.evaluation import evaluate
+    from lstmcls.export import export
+    from lstmcls.prediction import predict
+    from lstmcls.runs import Run, open_run
+    from lstmcls.training import train
+
+# TensorFlow loads only when one of these is first used, so `lstmcls --help` answers at once.
+_LAZY = {
+    "load_config": "lstmcls.config",
+    "train": "lstmcls.training",
+    "evaluate": "lstmcls.evaluation",
+    "predict": "lstmcls.prediction",
+    "export": "lstmcls.export",
+    "Run": "lstmcls.runs",
+    "open_run": "lstmcls.runs",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'lstmcls' has no attribute {name!r}")

@@ -1,0 +1,198 @@
+"""The config: one typed, validated source of truth, loaded from YAML with `--set` overrides.
+
+Every key has a type, a default and a one-line description; the README's key table is generated
+from these descriptions (`python scripts/config_table.py`).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from lstmcls.errors import ConfigError
+from lstmcls.models import CELLS
+from lstmcls.registry import did_you_mean
+from lstmcls.schema import Section
+from lstmcls.sources import SOURCES, ImdbSource
+from lstmcls.text import STANDARDIZERS
+
+
+class VectorizerConfig(Section):
+    max_tokens: int = Field(20000, ge=3, description="Vocabulary size, padding and [UNK] included.")
+    max_length: int = Field(256, ge=1, description="Tokens kept per text; longer texts are cut.")
+    keep: Literal["start", "end"] = Field(
+        "end", description="Which part of a text longer than max_length is kept (reviews end with the verdict)."
+    )
+    standardize: str = Field("reviews", description="Text clean-up before splitting on whitespace.")
+
+    @field_validator("standardize")
+    @classmethod
+    def _known_standardizer(cls, name: str) -> str:
+        return STANDARDIZERS.check(name)
+
+
+class EmbeddingConfig(Section):
+    dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
+
+
+class ModelConfig(Section):
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig, description="Token embedding.")
+    cell: str = Field("lstm", description="Recurrent cell.")
+    units: int = Field(64, ge=1, description="Units per recurrent layer (per direction).")
+    layers: int = Field(1, ge=1, le=8, description="Stacked recurrent layers.")
+    bidirectional: bool = Field(False, description="Read the text both ways and concatenate.")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on each recurrent layer's output.")
+    recurrent_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on the recurrent state.")
+
+    @field_validator("cell")
+    @classmethod
+    def _known_cell(cls, name: str) -> str:
+        return CELLS.check(name)
+
+
+class TrainConfig(Section):
+    epochs: int = Field(5, ge=1, description="Maximum passes over the training data.")
+    batch_size: int = Field(64, ge=1, description="Examples per gradient step.")
+    learning_rate: float = Field(1e-3, gt=0.0, le=1.0, description="Adam learning rate.")
+    clipnorm: float | None = Field(1.0, gt=0.0, description="Gradient norm clipping; null turns it off.")
+    patience: int | None = Field(
+        2, ge=1, description="Stop after this many epochs without a better val_loss; null trains all epochs."
+    )
+    steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
+    seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
+
+
+class RunConfig(Section):
+    dir: Path = Field(Path("runs"), description="Directory that holds the run directories.")
+    name: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+$", description="Run name in the run id; defaults to the config file's stem."
+    )
+
+
+DataConfig = Annotated[Union[tuple(SOURCES.get(name) for name in SOURCES.names())], Field(discriminator="source")]
+
+
+class Config(Section):
+    data: DataConfig = Field(default_factory=ImdbSource, description="Where the examples come from.")
+    vectorizer: VectorizerConfig = Field(default_factory=VectorizerConfig, description="Text to token ids.")
+    model: ModelConfig = Field(default_factory=ModelConfig, description="The network.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
+    run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+
+# === Loading ===
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Read a YAML config (or start from the defaults), apply `key.path=value` overrides, validate.
+
+    Raises:
+        ConfigError: one line naming the file, key or value at fault and what is allowed.
+    """
+    raw: dict[str, Any] = {}
+    if path is not None:
+        raw = _read_yaml(Path(path))
+    raw = apply_overrides(raw, overrides)
+    raw.setdefault("run", {})
+    if isinstance(raw["run"], dict) and path is not None:
+        raw["run"].setdefault("name", Path(path).stem)
+    return validate(raw, origin=str(path) if path else "config")
+
+
+def validate(raw: dict[str, Any], origin: str = "config") -> Config:
+    """Validate a plain dict (as read from YAML) into a Config."""
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"{origin}: {_describe(errors[0])}{more}") from None
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Return a copy of `raw` with each `a.b.c=value` set; values are parsed as YAML scalars."""
+    raw = copy.deepcopy(raw)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, for example --set model.units=128")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        node = raw
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {item!r}: {part!r} is a value, not a block of keys")
+        node[parts[-1]] = value
+    return raw
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path} (give the path to a YAML file, e.g. configs/imdb.yaml)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of config blocks (data:, model:, ...), got {type(raw).__name__}")
+    return raw
+
+
+# === Error messages ===
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One readable line for a pydantic error: the dotted key, the problem, what is allowed."""
+    path, parent = _clean_path(error["loc"])
+    key = ".".join(path) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = list(parent.model_fields) if parent else []
+        return f"unknown key {key!r}; {did_you_mean(path[-1], known)}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = error.get("ctx", {}).get("tag")
+        found = f"unknown source {tag!r}" if tag else "missing 'source'"
+        return f"{key}.source: {found}; {did_you_mean(str(tag or ''), SOURCES.names())}"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{key}: {message} (got {error.get('input')!r})"
+
+
+def _clean_path(loc: tuple[Any, ...]) -> tuple[list[str], type[BaseModel] | None]:
+    """Drop pydantic's union tags from an error location; return it with the block holding its last key."""
+    path: list[str] = []
+    block: type[BaseModel] | None = Config
+    parent = block
+    parts = [str(part) for part in loc]
+    while parts:
+        part = parts.pop(0)
+        path.append(part)
+        parent = block
+        field = block.model_fields.get(part) if block else None
+        if field is None:
+            block = None
+        elif block is Config and part == "data" and parts and parts[0] in SOURCES.names():
+            block = SOURCES.get(parts.pop(0))
+        else:
+            annotation = field.annotation
+            block = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return path, parent

@@ -1,0 +1,17 @@
+"""Errors a user can fix: the CLI turns each into one line and exit code 2."""
+
+
+class LstmclsError(Exception):
+    """Base class: the message alone must tell the user what is wrong and what to do."""
+
+
+class ConfigError(LstmclsError):
+    """The config (file, key, type or value) is wrong."""
+
+
+class DataError(LstmclsError):
+    """The data (file, column, row or label) is wrong or missing."""
+
+
+class RunError(LstmclsError):
+    """A run directory is missing, incomplete or unreadable."""

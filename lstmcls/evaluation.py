@@ -1,0 +1,62 @@
+"""`evaluate(run)`: accuracy, per-class precision/recall/F1, confusion matrix and ROC-AUC on held-out data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn import metrics as skm
+
+from lstmcls import runs
+from lstmcls.data import encode
+from lstmcls.errors import DataError
+from lstmcls.prediction import predict_probabilities
+from lstmcls.sources import CsvSource, read_csv
+
+
+def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
+    """Score a complete run on its config's test split, or on a labelled CSV `data` file.
+
+    The result is also written to the run: `eval.json` for the test split, `eval-<file stem>.json` otherwise.
+    """
+    run.require_complete()
+    config = run.config()
+    names = run.label_names()
+    if data is None:
+        raw = config.data.load_test()
+        if raw is None:
+            raise DataError(f"run {run.id}'s config has no test split; set data.test or pass --data FILE")
+        target = run.file(runs.EVAL)
+    else:
+        source = config.data if isinstance(config.data, CsvSource) else None
+        columns = (source.text_column, source.label_column, source.delimiter) if source else ("text", "label", ",")
+        raw = read_csv(Path(data), *columns)
+        target = run.file(f"eval-{Path(data).name.split('.')[0]}.json")
+    examples = encode(raw, names)
+    probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
+    result = {"data": raw.origin, **score(examples.labels, probabilities, names)}
+    runs.write_json(target, result)
+    return result
+
+
+def score(labels: np.ndarray, probabilities: np.ndarray, names: list[str]) -> dict[str, Any]:
+    """Classification metrics from true class ids and an (n, classes) probability array."""
+    predicted = probabilities.argmax(axis=1)
+    classes = list(range(len(names)))
+    precision, recall, f1, support = skm.precision_recall_fscore_support(
+        labels, predicted, labels=classes, zero_division=0
+    )
+    result: dict[str, Any] = {
+        "examples": int(len(labels)),
+        "accuracy": float(skm.accuracy_score(labels, predicted)),
+        "macro_f1": float(np.mean(f1)),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(names, precision, recall, f1, support)
+        },
+        "confusion_matrix": skm.confusion_matrix(labels, predicted, labels=classes).tolist(),
+    }
+    if len(names) == 2 and len(np.unique(labels)) == 2:
+        result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities[:, 1]))
+    return result

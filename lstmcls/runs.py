@@ -1,0 +1,191 @@
+"""The run directory: creating it, its artifact names, its status, and finding runs again.
+
+`run.json` is written first with status `running` and rewritten last with `complete`, so a run that
+crashed, was interrupted or killed can never pass for a finished one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lstmcls.errors import RunError
+
+if TYPE_CHECKING:
+    import keras
+
+    from lstmcls.config import Config
+
+# === Artifact names ===
+CONFIG = "config.yaml"
+META = "run.json"
+MODEL = "model.keras"
+LABELS = "labels.json"
+HISTORY = "history.csv"
+METRICS = "metrics.json"
+EVAL = "eval.json"
+LOGS = "logs"
+CHECKPOINTS = "checkpoints"
+EXPORT = "export"
+
+RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run directory; every accessor says clearly what is wrong when the directory is not usable."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return read_json(self.file(META), what=f"run {self.path}")
+
+    @property
+    def status(self) -> str:
+        return self.meta.get("status", "unknown")
+
+    def require_complete(self) -> Run:
+        """Return self if training finished well; otherwise raise a RunError that says what to do."""
+        if not self.path.is_dir():
+            raise RunError(f"run not found: {self.path} (give a directory under runs/, see `ls runs`)")
+        if not self.file(META).is_file():
+            raise RunError(f"{self.path} is not an lstmcls run (no {META})")
+        status = self.status
+        if status != COMPLETE:
+            why = self.meta.get("error", "")
+            raise RunError(
+                f"run {self.id} is {status}{': ' + why if why else ''}; train again with "
+                f"`lstmcls train {self.file(CONFIG)}`"
+            )
+        for name in (CONFIG, MODEL, LABELS):
+            if not self.file(name).is_file():
+                raise RunError(f"run {self.id} is marked complete but {name} is missing; train it again")
+        return self
+
+    def config(self) -> Config:
+        from lstmcls.config import load_config
+
+        return load_config(self.file(CONFIG))
+
+    def label_names(self) -> list[str]:
+        return read_json(self.file(LABELS), what=f"run {self.id}")
+
+    def load_model(self) -> keras.Model:
+        import keras
+
+        import lstmcls.text  # noqa: F401  (registers the custom objects the saved model names)
+
+        try:
+            return keras.saving.load_model(self.file(MODEL))
+        except Exception as exc:  # a truncated or foreign file raises anything from zipfile to h5py
+            raise RunError(f"run {self.id}: cannot load {MODEL} ({type(exc).__name__}: {exc}); train it again") from None
+
+    def update_meta(self, **fields: Any) -> None:
+        write_json(self.file(META), {**self.meta, **fields})
+
+
+def create_run(config: Config) -> Run:
+    """Make a new, never-reused run directory holding the resolved config and a `running` status."""
+    runs_dir = config.run.dir
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    name = config.run.name or "run"
+    while True:
+        run_id = f"{datetime.now():%Y%m%d-%H%M%S}-{name}-{secrets.token_hex(3)}"
+        try:
+            (runs_dir / run_id).mkdir()
+            break
+        except FileExistsError:
+            continue
+    run = Run(runs_dir / run_id)
+    run.file(CONFIG).write_text(config.to_yaml(), encoding="utf-8")
+    write_json(
+        run.file(META),
+        {
+            "id": run_id,
+            "name": name,
+            "status": RUNNING,
+            "started": utc_now(),
+            "seed": config.train.seed,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "versions": _versions(),
+        },
+    )
+    return run
+
+
+def open_run(path: str | Path | None, runs_dir: str | Path = "runs") -> Run:
+    """The run at `path`, or the newest complete run in `runs_dir`; checked to be complete."""
+    if path is not None:
+        return Run(Path(path)).require_complete()
+    runs = [run for run in list_runs(Path(runs_dir)) if _status_or_none(run) == COMPLETE]
+    if not runs:
+        raise RunError(f"no complete run in {runs_dir}/; train one with `lstmcls train CONFIG` or pass --run")
+    return runs[0].require_complete()
+
+
+def list_runs(runs_dir: Path) -> list[Run]:
+    """Run directories in `runs_dir`, newest first."""
+    if not runs_dir.is_dir():
+        return []
+    runs = [Run(p) for p in runs_dir.iterdir() if (p / META).is_file()]
+    return sorted(runs, key=lambda run: run.id, reverse=True)  # ids start with a sortable timestamp
+
+
+def _status_or_none(run: Run) -> str | None:
+    try:
+        return run.status
+    except RunError:
+        return None
+
+
+# === JSON files ===
+
+
+def read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{what}: {path.name} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{what}: {path.name} is unreadable ({exc})") from None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically (temp file + rename): a reader never sees half a file."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+    os.replace(tmp, path)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in ("lstmcls", "tensorflow", "keras", "tensorflow-datasets", "numpy"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found

@@ -1,0 +1,194 @@
+"""Data sources: each is one config block class (its keys) with a `load()` that reads raw labelled texts.
+
+A new source is one class here, registered with `@SOURCES.register("name")`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from lstmcls.errors import DataError
+from lstmcls.registry import Registry
+from lstmcls.schema import Section
+
+
+@dataclass(frozen=True)
+class LabelledTexts:
+    """Texts and their labels as the source spells them (strings), before encoding to class ids."""
+
+    texts: list[str]
+    labels: list[str]
+    origin: str
+
+
+@dataclass(frozen=True)
+class RawSplits:
+    train: LabelledTexts
+    validation: LabelledTexts | None
+    test: LabelledTexts | None
+    label_names: list[str] | None = None  # the class order, when the source defines one
+    fingerprint: dict[str, str] = field(default_factory=dict)
+
+
+class SourceBase(Section):
+    validation_fraction: float = Field(
+        0.1, gt=0.0, lt=1.0, description="Share of train held out (stratified) when no validation split is given."
+    )
+
+    def load(self) -> RawSplits:
+        """All splits the source has, for training."""
+        raise NotImplementedError
+
+    def load_test(self) -> LabelledTexts | None:
+        """Only the test split (None when there is none), for evaluation."""
+        raise NotImplementedError
+
+
+SOURCES: Registry[type[SourceBase]] = Registry("data source")
+
+
+# === IMDB (tensorflow-datasets) ===
+
+
+@SOURCES.register("imdb")
+class ImdbSource(SourceBase):
+    source: Literal["imdb"] = Field("imdb", description="Data source: imdb (tfds imdb_reviews) or csv.")
+    data_dir: Path | None = Field(None, description="TFDS data dir; defaults to $TFDS_DATA_DIR, then ~/tensorflow_datasets.")
+    download: bool = Field(False, description="Download and prepare imdb_reviews if the data dir lacks it.")
+
+    def load(self) -> RawSplits:
+        builder = self._builder()
+        names = builder.info.features["label"].names
+        return RawSplits(
+            train=_read_tfds(builder, "train"),
+            validation=None,
+            test=_read_tfds(builder, "test"),
+            label_names=list(names),
+            fingerprint={"tfds": f"imdb_reviews/{builder.info.config_name}/{builder.info.version}"},
+        )
+
+    def load_test(self) -> LabelledTexts:
+        return _read_tfds(self._builder(), "test")
+
+    def _builder(self):
+        import tensorflow_datasets as tfds
+
+        data_dir = self.data_dir or os.environ.get("TFDS_DATA_DIR") or None
+        builder = tfds.builder("imdb_reviews", data_dir=str(data_dir) if data_dir else None)
+        if not builder.is_prepared():
+            if not self.download:
+                raise DataError(
+                    f"imdb_reviews is not prepared in {builder.data_dir}: point data.data_dir or TFDS_DATA_DIR "
+                    "at a prepared TFDS data dir, or set data.download: true (needs network)"
+                )
+            builder.download_and_prepare()
+        return builder
+
+
+def _read_tfds(builder, split: str) -> LabelledTexts:
+    import tensorflow_datasets as tfds
+
+    names = builder.info.features["label"].names
+    texts: list[str] = []
+    labels: list[str] = []
+    for text_batch, label_batch in tfds.as_numpy(builder.as_dataset(split=split, as_supervised=True).batch(4096)):
+        texts.extend(t.decode("utf-8") for t in text_batch)
+        labels.extend(names[int(i)] for i in label_batch)
+    return LabelledTexts(texts, labels, origin=f"imdb_reviews[{split}]")
+
+
+# === CSV files ===
+
+
+@SOURCES.register("csv")
+class CsvSource(SourceBase):
+    source: Literal["csv"] = Field(description="Data source.")
+    train: Path = Field(description="Training CSV (plain or gzip).")
+    validation: Path | None = Field(None, description="Validation CSV; carved from train when absent.")
+    test: Path | None = Field(None, description="Test CSV used by `lstmcls eval`.")
+    text_column: str = Field("text", min_length=1, description="Column holding the text.")
+    label_column: str = Field("label", min_length=1, description="Column holding the label (string or integer).")
+    delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
+
+    @field_validator("train", "validation", "test")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative paths mean the working directory; the run records them absolute so eval works anywhere."""
+        return path.expanduser().absolute() if path else None
+
+    def load(self) -> RawSplits:
+        files = {"train": self.train, "validation": self.validation, "test": self.test}
+        read = {name: self.read(path) for name, path in files.items() if path is not None}
+        return RawSplits(
+            train=read["train"],
+            validation=read.get("validation"),
+            test=read.get("test"),
+            fingerprint={name: f"sha256:{_sha256(path)}" for name, path in files.items() if path is not None},
+        )
+
+    def load_test(self) -> LabelledTexts | None:
+        return self.read(self.test) if self.test else None
+
+    def read(self, path: Path) -> LabelledTexts:
+        return read_csv(path, self.text_column, self.label_column, self.delimiter)
+
+
+def read_csv(path: Path, text_column: str, label_column: str, delimiter: str = ",") -> LabelledTexts:
+    """Read a labelled CSV (gzip detected by content); every row needs a non-empty text and label."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    csv.field_size_limit(sys.maxsize)
+    texts: list[str] = []
+    labels: list[str] = []
+    try:
+        with _open_text(path) as handle:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            columns = reader.fieldnames or []
+            for column in (text_column, label_column):
+                if column not in columns:
+                    raise DataError(
+                        f"{path}: no column {column!r}; the header has {', '.join(map(repr, columns)) or 'nothing'} "
+                        "(set data.text_column / data.label_column)"
+                    )
+            for row_number, row in enumerate(reader, start=1):
+                text, label = (row.get(text_column) or "").strip(), (row.get(label_column) or "").strip()
+                if not text or not label:
+                    missing = "text" if not text else "label"
+                    raise DataError(f"{path}: row {row_number} (line {reader.line_num}) has an empty {missing}")
+                texts.append(text)
+                labels.append(label)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    if not texts:
+        raise DataError(f"{path}: no data rows under the header")
+    return LabelledTexts(texts, labels, origin=str(path))
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    raw = gzip.open(path, "rb") if gzipped else open(path, "rb")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
