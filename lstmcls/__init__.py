@@ -12,8 +12,17 @@ from typing import TYPE_CHECKING
 from lstmcls.errors import ConfigError, DataError, LstmclsError, RunError
 
 __all__ = [
-    "ConfigError", "DataError", "LstmclsError", "RunError",
-    "Run", "open_run", "load_config", "train", "evaluate", "predict", "export",
+    "ConfigError",
+    "DataError",
+    "LstmclsError",
+    "RunError",
+    "Run",
+    "open_run",
+    "load_config",
+    "train",
+    "evaluate",
+    "predict",
+    "export",
 ]
 
 if TYPE_CHECKING:

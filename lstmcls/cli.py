@@ -36,6 +36,13 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except Exception as exc:  # a bug or an environment failure: say so briefly, keep the details on demand
+            if ctx.params.get("debug"):
+                raise
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True
+            )
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,8 +59,9 @@ def main(debug: bool) -> None:
 
 
 def _run_options(command):
-    command = click.option("--runs-dir", type=click.Path(path_type=Path), default="runs", show_default=True,
-                           help=RUNS_DIR_HELP)(command)
+    command = click.option(
+        "--runs-dir", type=click.Path(path_type=Path), default="runs", show_default=True, help=RUNS_DIR_HELP
+    )(command)
     return click.option("--run", "run_path", type=click.Path(path_type=Path), help=RUN_HELP)(command)
 
 
@@ -63,15 +71,20 @@ def _json_option(command):
 
 @main.command()
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a config key, e.g. --set model.units=128 (repeatable; values are YAML).")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key, e.g. --set model.units=128 (repeatable; values are YAML).",
+)
 @_json_option
 def train(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
     """Train a model from the YAML CONFIG; everything lands in runs/<run-id>/."""
     from lstmcls.config import load_config
     from lstmcls.training import train as train_model
 
-    run = train_model(load_config(config_path, overrides), verbose=2 if as_json else None)
+    run = train_model(load_config(config_path, overrides), verbose=0 if as_json else None)
     metrics = json.loads(run.file("metrics.json").read_text())
     if as_json:
         click.echo(json.dumps({"run": str(run.path), **metrics}, indent=2))
@@ -82,8 +95,11 @@ def train(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
 
 @main.command(name="eval")
 @_run_options
-@click.option("--data", type=click.Path(path_type=Path),
-              help="Labelled CSV to score instead of the config's test split (same columns as training).")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Labelled CSV to score instead of the config's test split (same columns as training).",
+)
 @_json_option
 def eval_command(run_path: Path | None, runs_dir: Path, data: Path | None, as_json: bool) -> None:
     """Score a run: accuracy, per-class precision/recall/F1, confusion matrix, ROC-AUC."""
@@ -101,8 +117,9 @@ def eval_command(run_path: Path | None, runs_dir: Path, data: Path | None, as_js
 @main.command()
 @_run_options
 @click.argument("texts", nargs=-1)
-@click.option("--file", "file", type=click.File("r", encoding="utf-8"),
-              help="Read texts from FILE, one per line ('-' for stdin).")
+@click.option(
+    "--file", "file", type=click.File("r", encoding="utf-8"), help="Read texts from FILE, one per line ('-' for stdin)."
+)
 @_json_option
 def predict(run_path: Path | None, runs_dir: Path, texts: tuple[str, ...], file, as_json: bool) -> None:
     """Predict the label of each TEXT (or '-' to read texts from stdin, one per line)."""
@@ -146,7 +163,7 @@ def _print_evaluation(run_path: Path, result: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(markup=False)
     summary = f"accuracy {result['accuracy']:.4f}   macro F1 {result['macro_f1']:.4f}"
     if "roc_auc" in result:
         summary += f"   ROC-AUC {result['roc_auc']:.4f}"

@@ -7,8 +7,10 @@ from these descriptions (`python scripts/config_table.py`).
 from __future__ import annotations
 
 import copy
+import functools
+import operator
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -59,8 +61,11 @@ class TrainConfig(Section):
     batch_size: int = Field(64, ge=1, description="Examples per gradient step.")
     learning_rate: float = Field(1e-3, gt=0.0, le=1.0, description="Adam learning rate.")
     clipnorm: float | None = Field(1.0, gt=0.0, description="Gradient norm clipping; null turns it off.")
+    monitor: Literal["val_accuracy", "val_loss"] = Field(
+        "val_accuracy", description="Validation metric that picks the best epoch (kept) and drives early stopping."
+    )
     patience: int | None = Field(
-        2, ge=1, description="Stop after this many epochs without a better val_loss; null trains all epochs."
+        2, ge=1, description="Stop after this many epochs without a better monitor value; null trains all epochs."
     )
     steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
     seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
@@ -73,7 +78,10 @@ class RunConfig(Section):
     )
 
 
-DataConfig = Annotated[Union[tuple(SOURCES.get(name) for name in SOURCES.names())], Field(discriminator="source")]
+# One block type per registered source, told apart by its `source` key.
+DataConfig = Annotated[
+    functools.reduce(operator.or_, (SOURCES.get(name) for name in SOURCES.names())), Field(discriminator="source")
+]
 
 
 class Config(Section):

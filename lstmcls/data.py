@@ -40,7 +40,9 @@ def load_splits(config: Config) -> Splits:
     raw = config.data.load()
     names = raw.label_names or infer_label_names(raw.train)
     if len(set(raw.train.labels)) < 2:
-        raise DataError(f"{raw.train.origin}: training data has a single class {names[0]!r}; a classifier needs two or more")
+        raise DataError(
+            f"{raw.train.origin}: training data has a single class {names[0]!r}; a classifier needs two or more"
+        )
     train = encode(raw.train, names)
     if raw.validation is not None:
         validation = encode(raw.validation, names)
@@ -89,7 +91,9 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
     return Examples([t for t, keep in zip(examples.texts, mask) if keep], examples.labels[mask])
 
 
-def to_dataset(ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+def to_dataset(
+    ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None
+) -> tf.data.Dataset:
     """Token ids and labels as a batched, prefetched `tf.data` pipeline (shuffled per epoch when seeded)."""
     import tensorflow as tf
 

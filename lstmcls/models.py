@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from lstmcls.config import ModelConfig, TrainConfig
 
 # name → builder(config, return_sequences) of one recurrent layer (one direction).
-CELLS: Registry[Callable[["ModelConfig", bool], keras.layers.Layer]] = Registry("cell")
+CELLS: Registry[Callable[[ModelConfig, bool], keras.layers.Layer]] = Registry("cell")
 
 
 # === Layers ===

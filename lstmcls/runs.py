@@ -12,7 +12,7 @@ import platform
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +93,9 @@ class Run:
         try:
             return keras.saving.load_model(self.file(MODEL))
         except Exception as exc:  # a truncated or foreign file raises anything from zipfile to h5py
-            raise RunError(f"run {self.id}: cannot load {MODEL} ({type(exc).__name__}: {exc}); train it again") from None
+            raise RunError(
+                f"run {self.id}: cannot load {MODEL} ({type(exc).__name__}: {exc}); train it again"
+            ) from None
 
     def update_meta(self, **fields: Any) -> None:
         write_json(self.file(META), {**self.meta, **fields})
@@ -176,7 +178,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _versions() -> dict[str, str]:

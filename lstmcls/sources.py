@@ -63,7 +63,9 @@ SOURCES: Registry[type[SourceBase]] = Registry("data source")
 @SOURCES.register("imdb")
 class ImdbSource(SourceBase):
     source: Literal["imdb"] = Field("imdb", description="Data source: imdb (tfds imdb_reviews) or csv.")
-    data_dir: Path | None = Field(None, description="TFDS data dir; defaults to $TFDS_DATA_DIR, then ~/tensorflow_datasets.")
+    data_dir: Path | None = Field(
+        None, description="TFDS data dir; defaults to $TFDS_DATA_DIR, then ~/tensorflow_datasets."
+    )
     download: bool = Field(False, description="Download and prepare imdb_reviews if the data dir lacks it.")
 
     def load(self) -> RawSplits:

@@ -14,26 +14,46 @@ from lstmcls.registry import Registry
 if TYPE_CHECKING:
     from lstmcls.config import VectorizerConfig
 
-# The `standardize` argument of TextVectorization: a registered function, a Keras built-in name, or None.
-STANDARDIZERS: Registry[Callable | str | None] = Registry("standardizer")
+# The `standardize` argument of TextVectorization. Every standardizer turns Unicode spaces and control
+# characters into plain spaces: a token holding a line separator (IMDB has some) would break the
+# one-token-per-line vocabulary file that a saved model reloads.
+STANDARDIZERS: Registry[Callable[[tf.Tensor], tf.Tensor]] = Registry("standardizer")
 
 
-@STANDARDIZERS.register("reviews")
-@keras.saving.register_keras_serializable(package="lstmcls")
+def _register(name: str):
+    def decorator(function):
+        return STANDARDIZERS.register(name)(keras.saving.register_keras_serializable(package="lstmcls")(function))
+
+    return decorator
+
+
+def _plain_spaces(texts: tf.Tensor) -> tf.Tensor:
+    texts = tf.strings.regex_replace(texts, r"\p{Cf}", "")
+    return tf.strings.regex_replace(texts, r"[\p{Z}\p{Cc}]", " ")
+
+
+@_register("reviews")
 def standardize_reviews(texts: tf.Tensor) -> tf.Tensor:
     """Lowercase (Unicode-aware); HTML tags such as IMDB's `<br />` and punctuation become spaces.
 
     Apostrophes are dropped rather than split on, so "don't" stays one token ("dont").
     """
-    texts = tf.strings.lower(texts, encoding="utf-8")
+    texts = standardize_lower(texts)
     texts = tf.strings.regex_replace(texts, r"<[^>]*>", " ")
     texts = tf.strings.regex_replace(texts, r"['’]", "")
     return tf.strings.regex_replace(texts, r"[[:punct:]]", " ")
 
 
-STANDARDIZERS.register("lower_and_strip_punctuation")("lower_and_strip_punctuation")
-STANDARDIZERS.register("lower")("lower")
-STANDARDIZERS.register("none")(None)
+@_register("lower")
+def standardize_lower(texts: tf.Tensor) -> tf.Tensor:
+    """Lowercase only; punctuation stays attached to words."""
+    return tf.strings.lower(_plain_spaces(texts), encoding="utf-8")
+
+
+@_register("none")
+def standardize_none(texts: tf.Tensor) -> tf.Tensor:
+    """Keep the text as it is (only Unicode spaces become plain ones)."""
+    return _plain_spaces(texts)
 
 
 def build_preprocessor(config: VectorizerConfig, train_texts: list[str]) -> keras.Model:

@@ -74,16 +74,21 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
     compile_classifier(classifier, num_classes, config.train)
     best = run.file(runs.CHECKPOINTS) / "best.weights.h5"
     best.parent.mkdir()
+    monitor = config.train.monitor
     callbacks = [
-        keras.callbacks.ModelCheckpoint(best, monitor="val_loss", save_best_only=True, save_weights_only=True),
+        keras.callbacks.ModelCheckpoint(best, monitor=monitor, save_best_only=True, save_weights_only=True),
         keras.callbacks.CSVLogger(str(run.file(runs.HISTORY))),
         keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
     ]
     if config.train.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.train.patience))
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.train.patience))
     log.info(
         "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
-        config.model.cell, len(splits.train), num_classes, vocab_size, len(splits.validation),
+        config.model.cell,
+        len(splits.train),
+        num_classes,
+        vocab_size,
+        len(splits.validation),
     )
     history = classifier.fit(
         train_data,
@@ -96,11 +101,11 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
     classifier.load_weights(best)
     validation = classifier.evaluate(val_data, verbose=0, return_dict=True)
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
-    val_loss = history.history["val_loss"]
+    curve = history.history[monitor]
     return {
         "validation": {name: float(value) for name, value in validation.items()},
-        "best_epoch": int(np.argmin(val_loss)) + 1,
-        "epochs": len(val_loss),
+        "best_epoch": int(np.argmax(curve) if monitor == "val_accuracy" else np.argmin(curve)) + 1,
+        "epochs": len(curve),
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(vocab_size),
     }

@@ -1,0 +1,94 @@
+"""Shared fixtures: tiny learnable CSV data, a tiny config, one trained run reused across tests."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from lstmcls.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb"
+
+WORDS = {
+    "pos": "good great excellent wonderful loved superb".split(),
+    "neg": "bad awful terrible boring hated worst".split(),
+    "meh": "okay average fine mediocre passable plain".split(),
+}
+FILLER = "the movie film plot actor story was and it".split()
+
+
+def write_csv(path: Path, labels: list[str], rows: int = 80, seed: int = 0, **columns: str) -> Path:
+    """A CSV whose label is given away by one sentiment word among filler (tiny models learn it)."""
+    text_column, label_column = columns.get("text", "text"), columns.get("label", "label")
+    rng = random.Random(seed)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([text_column, label_column])
+        for i in range(rows):
+            label = labels[i % len(labels)]
+            words = [rng.choice(FILLER) for _ in range(rng.randint(3, 12))]
+            words.insert(rng.randint(0, len(words)), rng.choice(WORDS.get(label, WORDS["meh"])))
+            writer.writerow([" ".join(words) + ", yes!<br />", label])
+    return path
+
+
+def write_config(path: Path, **blocks: dict) -> Path:
+    """A tiny config (8-dim embedding, 8 units) with any block replaced by `blocks`."""
+    config = {
+        "data": {"source": "csv", "train": str(path.parent / "train.csv"), "test": str(path.parent / "test.csv")},
+        "vectorizer": {"max_tokens": 60, "max_length": 16},
+        "model": {"embedding": {"dim": 8}, "units": 8},
+        "train": {"epochs": 3, "batch_size": 8, "learning_rate": 0.02},
+        "run": {"dir": str(path.parent / "runs")},
+    }
+    for key, value in blocks.items():
+        config[key] = {**config.get(key, {}), **value}
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A directory with train.csv, test.csv and tiny.yaml (binary neg/pos); returns the config path."""
+    write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=80, seed=0)
+    write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=1)
+    return write_config(tmp_path / "tiny.yaml")
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny run trained through the CLI, shared by the eval / predict / export tests."""
+    root = tmp_path_factory.mktemp("trained")
+    write_csv(root / "train.csv", ["neg", "pos"], rows=80, seed=0)
+    write_csv(root / "test.csv", ["neg", "pos"], rows=20, seed=1)
+    config = write_config(root / "tiny.yaml")
+    result = cli("train", str(config))
+    assert result.exit_code == 0, result.output
+    (run,) = (root / "runs").iterdir()
+    return run
+
+
+def cli(*args: str, input: str | None = None) -> Result:
+    """Run the `lstmcls` command in-process."""
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    path = SHARED.joinpath(*parts)
+    return pytest.mark.skipif(not path.exists(), reason=f"shared IMDB data not found at {path}")
+
+
+@pytest.fixture
+def imdb_data_dir() -> Path:
+    value = os.environ.get("TFDS_DATA_DIR")
+    if not value or not Path(value).is_dir():
+        pytest.skip("TFDS_DATA_DIR is not set to a prepared TFDS data dir (make test sets it when ../shared exists)")
+    return Path(value)
