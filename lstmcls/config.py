@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from lstmcls.errors import ConfigError
-from lstmcls.models import CELLS
+from lstmcls.models import CELLS, POOLINGS
 from lstmcls.registry import did_you_mean
 from lstmcls.schema import Section
 from lstmcls.sources import SOURCES, ImdbSource
@@ -41,19 +41,38 @@ class EmbeddingConfig(Section):
     dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
 
 
+Activation = Literal["tanh", "sigmoid", "hard_sigmoid", "relu", "elu", "selu", "gelu", "silu", "linear"]
+
+
 class ModelConfig(Section):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig, description="Token embedding.")
-    cell: str = Field("lstm", description="Recurrent cell.")
+    cell: str = Field("lstm", description="Recurrent cell: lstm, gru, peephole_lstm or simple_rnn.")
     units: int = Field(64, ge=1, description="Units per recurrent layer (per direction).")
     layers: int = Field(1, ge=1, le=8, description="Stacked recurrent layers.")
-    bidirectional: bool = Field(False, description="Read the text both ways and concatenate.")
+    bidirectional: bool = Field(False, description="Read the text both ways.")
+    merge_mode: Literal["concat", "sum", "mul", "ave"] = Field(
+        "concat", description="How a bidirectional layer combines its two directions."
+    )
+    activation: Activation = Field("tanh", description="Cell activation (anything but tanh turns off cuDNN).")
+    recurrent_activation: Activation = Field("sigmoid", description="Gate activation (lstm, gru, peephole_lstm).")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on each recurrent layer's output.")
-    recurrent_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on the recurrent state.")
+    recurrent_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout inside the recurrence.")
+    pooling: str = Field("last", description="Sequence to vector: last, mean, max or attention.")
+    attention_units: int = Field(64, ge=1, description="Hidden size of the attention scorer (pooling: attention).")
+    head: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list, description="Sizes of hidden Dense (relu) layers before the output, e.g. [64]."
+    )
+    head_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout after each hidden Dense layer.")
 
     @field_validator("cell")
     @classmethod
     def _known_cell(cls, name: str) -> str:
         return CELLS.check(name)
+
+    @field_validator("pooling")
+    @classmethod
+    def _known_pooling(cls, name: str) -> str:
+        return POOLINGS.check(name)
 
 
 class TrainConfig(Section):

@@ -1,32 +1,98 @@
-"""The model factory: token ids → embedding → recurrent stack → class probabilities.
+"""The model factory: token ids → embedding → recurrent stack → pooling → head → class probabilities.
 
-A new cell is one builder here, registered with `@CELLS.register("name")`.
+A new cell or pooling is one registration here: `@CELLS.register("name")` or `@POOLINGS.register("name")`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import keras
 
+from lstmcls.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
 from lstmcls.registry import Registry
 
 if TYPE_CHECKING:
     from lstmcls.config import ModelConfig, TrainConfig
 
-# name → builder(config, return_sequences) of one recurrent layer (one direction).
-CELLS: Registry[Callable[[ModelConfig, bool], keras.layers.Layer]] = Registry("cell")
+log = logging.getLogger("lstmcls")
 
 
-# === Layers ===
+@dataclass(frozen=True)
+class Cell:
+    build: Callable[[ModelConfig, bool], keras.layers.Layer]  # (config, return_sequences) → one direction
+    cudnn: bool = False  # Keras fuses it into a cuDNN kernel on a GPU when the config allows
 
 
-@CELLS.register("lstm")
-def lstm(config: ModelConfig, return_sequences: bool) -> keras.layers.Layer:
-    return keras.layers.LSTM(
-        config.units, recurrent_dropout=config.recurrent_dropout, return_sequences=return_sequences
+@dataclass(frozen=True)
+class Pooling:
+    build: Callable[[ModelConfig], keras.layers.Layer] | None  # None: the last layer's final output
+    sequences: bool = True  # whether the last recurrent layer must return every step
+
+
+CELLS: Registry[Cell] = Registry("cell")
+POOLINGS: Registry[Pooling] = Registry("pooling")
+
+
+# === Cells ===
+
+
+def _recurrent_options(config: ModelConfig) -> dict:
+    return {
+        "activation": config.activation,
+        "recurrent_activation": config.recurrent_activation,
+        "recurrent_dropout": config.recurrent_dropout,
+    }
+
+
+CELLS.register("lstm")(
+    Cell(lambda config, seq: keras.layers.LSTM(config.units, return_sequences=seq, **_recurrent_options(config)), True)
+)
+CELLS.register("gru")(
+    Cell(lambda config, seq: keras.layers.GRU(config.units, return_sequences=seq, **_recurrent_options(config)), True)
+)
+CELLS.register("peephole_lstm")(
+    Cell(
+        lambda config, seq: keras.layers.RNN(
+            PeepholeLSTMCell(config.units, **_recurrent_options(config)), return_sequences=seq
+        )
     )
+)
+CELLS.register("simple_rnn")(
+    Cell(
+        lambda config, seq: keras.layers.SimpleRNN(
+            config.units,
+            activation=config.activation,
+            recurrent_dropout=config.recurrent_dropout,
+            return_sequences=seq,
+        )
+    )
+)
+
+
+def cudnn_blockers(config: ModelConfig) -> list[str]:
+    """Why Keras cannot use its fused cuDNN kernel for this config (empty when it can)."""
+    if not CELLS.get(config.cell).cudnn:
+        return []
+    reasons = []
+    if config.activation != "tanh":
+        reasons.append(f"model.activation is {config.activation!r}, not 'tanh'")
+    if config.recurrent_activation != "sigmoid":
+        reasons.append(f"model.recurrent_activation is {config.recurrent_activation!r}, not 'sigmoid'")
+    if config.recurrent_dropout > 0:
+        reasons.append(f"model.recurrent_dropout is {config.recurrent_dropout}, not 0")
+    return reasons
+
+
+# === Pooling ===
+
+POOLINGS.register("last")(Pooling(None, sequences=False))
+POOLINGS.register("mean")(Pooling(lambda config: keras.layers.GlobalAveragePooling1D(name="mean_pooling")))
+POOLINGS.register("max")(Pooling(lambda config: MaskedMaxPooling1D(name="max_pooling")))
+POOLINGS.register("attention")(Pooling(lambda config: AttentionPooling(config.attention_units, name="attention")))
 
 
 # === Model ===
@@ -34,16 +100,27 @@ def lstm(config: ModelConfig, return_sequences: bool) -> keras.layers.Layer:
 
 def build_classifier(config: ModelConfig, vocab_size: int, length: int, num_classes: int) -> keras.Model:
     """Token ids (0 = padding, masked throughout) → probabilities: one sigmoid for two classes, else softmax."""
+    blockers = cudnn_blockers(config)
+    if blockers:
+        log.warning("the fast cuDNN GPU kernel for %s is off: %s", config.cell, "; ".join(blockers))
+    cell, pooling = CELLS.get(config.cell), POOLINGS.get(config.pooling)
+
     ids = keras.Input(shape=(length,), dtype="int64", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding.dim, mask_zero=True, name="embedding")(ids)
-    build_cell = CELLS.get(config.cell)
     for index in range(config.layers):
-        layer = build_cell(config, index < config.layers - 1)
+        last = index == config.layers - 1
+        layer = cell.build(config, not last or pooling.sequences)
         if config.bidirectional:
-            layer = keras.layers.Bidirectional(layer)
+            layer = keras.layers.Bidirectional(layer, merge_mode=config.merge_mode)
         x = layer(x)
         if config.dropout:
             x = keras.layers.Dropout(config.dropout)(x)
+    if pooling.build is not None:
+        x = pooling.build(config)(x)
+    for units in config.head:
+        x = keras.layers.Dense(units, activation="relu")(x)
+        if config.head_dropout:
+            x = keras.layers.Dropout(config.head_dropout)(x)
     binary = num_classes == 2
     outputs = keras.layers.Dense(
         1 if binary else num_classes, activation="sigmoid" if binary else "softmax", name="probabilities"

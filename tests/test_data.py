@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_config, write_csv
 
+from conftest import write_config, write_csv
 from lstmcls.config import load_config
 from lstmcls.data import Examples, encode, load_splits, stratified_split
 from lstmcls.errors import DataError

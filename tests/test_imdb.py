@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, cli, needs_shared, write_config
 
+from conftest import SHARED, cli, needs_shared, write_config
 from lstmcls.errors import DataError
 from lstmcls.sources import ImdbSource
 
