@@ -31,8 +31,8 @@ class _Group(click.Group):
         except LstmclsError as exc:
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
+            click.echo(f"{'error: ' if exc.exit_code == 2 else ''}{exc}", err=True)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -70,7 +70,7 @@ def _json_option(command):
 
 
 @main.command()
-@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.argument("config_path", metavar="CONFIG", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--set",
     "overrides",
@@ -78,13 +78,31 @@ def _json_option(command):
     metavar="KEY=VALUE",
     help="Override a config key, e.g. --set model.units=128 (repeatable; values are YAML).",
 )
+@click.option(
+    "--resume",
+    "resume_path",
+    type=click.Path(path_type=Path),
+    help="Continue an interrupted or failed run from its last completed epoch (instead of CONFIG).",
+)
 @_json_option
-def train(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
-    """Train a model from the YAML CONFIG; everything lands in runs/<run-id>/."""
+def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Path | None, as_json: bool) -> None:
+    """Train a model from the YAML CONFIG; everything lands in runs/<run-id>/.
+
+    Ctrl-C (or SIGTERM) stops after the current batch and prints the command that resumes the run.
+    """
     from lstmcls.config import load_config
+    from lstmcls.training import resume
     from lstmcls.training import train as train_model
 
-    run = train_model(load_config(config_path, overrides), verbose=0 if as_json else None)
+    if (config_path is None) == (resume_path is None):
+        raise click.UsageError("give either CONFIG or --resume RUN")
+    if resume_path is not None and overrides:
+        raise click.UsageError("--set cannot change a run being resumed; train a new run instead")
+    verbose = 0 if as_json else None
+    if resume_path is not None:
+        run = resume(resume_path, verbose=verbose)
+    else:
+        run = train_model(load_config(config_path, overrides), verbose=verbose)
     metrics = json.loads(run.file("metrics.json").read_text())
     if as_json:
         click.echo(json.dumps({"run": str(run.path), **metrics}, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -10,6 +11,8 @@ import numpy as np
 
 from lstmcls.errors import DataError
 from lstmcls.sources import LabelledTexts
+
+log = logging.getLogger("lstmcls")
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -33,6 +36,7 @@ class Splits:
     test: Examples | None
     label_names: list[str]
     fingerprint: dict[str, str] = field(default_factory=dict)
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split → reason → rows skipped
 
 
 def load_splits(config: Config) -> Splits:
@@ -43,13 +47,17 @@ def load_splits(config: Config) -> Splits:
         raise DataError(
             f"{raw.train.origin}: training data has a single class {names[0]!r}; a classifier needs two or more"
         )
-    train = encode(raw.train, names)
-    if raw.validation is not None:
-        validation = encode(raw.validation, names)
-    else:
+    skip = config.data.on_bad_rows == "skip"
+    parts = {"train": raw.train, "validation": raw.validation, "test": raw.test}
+    encoded = {split: encode(data, names, skip) for split, data in parts.items() if data is not None}
+    dropped = {split: data.dropped for split, data in parts.items() if data is not None and data.dropped}
+    for split, reasons in dropped.items():
+        counts = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        log.warning("skipped %d %s rows: %s", sum(reasons.values()), split, counts)
+    train, validation = encoded["train"], encoded.get("validation")
+    if validation is None:
         train, validation = stratified_split(train, config.data.validation_fraction, config.train.seed)
-    test = encode(raw.test, names) if raw.test is not None else None
-    return Splits(train, validation, test, names, raw.fingerprint)
+    return Splits(train, validation, encoded.get("test"), names, raw.fingerprint, dropped)
 
 
 def infer_label_names(data: LabelledTexts) -> list[str]:
@@ -60,17 +68,21 @@ def infer_label_names(data: LabelledTexts) -> list[str]:
     return sorted(unique)
 
 
-def encode(data: LabelledTexts, names: list[str]) -> Examples:
-    """Labels to class ids; a label training never saw is an error naming it."""
+def encode(data: LabelledTexts, names: list[str], skip: bool = False) -> Examples:
+    """Labels to class ids. A label training never saw is an error naming it, or with `skip` a dropped row
+    (counted into `data.dropped`)."""
     index = {name: i for i, name in enumerate(names)}
     unseen = Counter(label for label in data.labels if label not in index)
-    if unseen:
+    if unseen and not skip:
         label, count = unseen.most_common(1)[0]
         raise DataError(
             f"{data.origin}: label {label!r} ({count} rows) is not among the trained classes "
-            f"{', '.join(map(repr, names))}"
+            f"{', '.join(map(repr, names))}; fix the labels or set data.on_bad_rows: skip"
         )
-    return Examples(data.texts, np.array([index[label] for label in data.labels], dtype=np.int32))
+    if unseen:
+        data.dropped["label not seen in training"] = sum(unseen.values())
+    keep = [i for i, label in enumerate(data.labels) if label in index]
+    return Examples([data.texts[i] for i in keep], np.array([index[data.labels[i]] for i in keep], dtype=np.int32))
 
 
 def stratified_split(examples: Examples, fraction: float, seed: int) -> tuple[Examples, Examples]:

@@ -1,8 +1,10 @@
-"""Errors a user can fix: the CLI turns each into one line and exit code 2."""
+"""Errors a user can fix: the CLI turns each into one line and its exit code (2 unless said otherwise)."""
 
 
 class LstmclsError(Exception):
     """Base class: the message alone must tell the user what is wrong and what to do."""
+
+    exit_code = 2
 
 
 class ConfigError(LstmclsError):
@@ -15,3 +17,9 @@ class DataError(LstmclsError):
 
 class RunError(LstmclsError):
     """A run directory is missing, incomplete or unreadable."""
+
+
+class TrainingInterrupted(LstmclsError):
+    """Training stopped on Ctrl-C or SIGTERM; the message gives the resume command."""
+
+    exit_code = 130

@@ -12,7 +12,7 @@ from lstmcls import runs
 from lstmcls.data import encode
 from lstmcls.errors import DataError
 from lstmcls.prediction import predict_probabilities
-from lstmcls.sources import CsvSource, read_csv
+from lstmcls.sources import CsvSource
 
 
 def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
@@ -28,14 +28,15 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
         if raw is None:
             raise DataError(f"run {run.id}'s config has no test split; set data.test or pass --data FILE")
         target = run.file(runs.EVAL)
-    else:
-        source = config.data if isinstance(config.data, CsvSource) else None
-        columns = (source.text_column, source.label_column, source.delimiter) if source else ("text", "label", ",")
-        raw = read_csv(Path(data), *columns)
+    else:  # the training columns for a CSV run; text,label otherwise
+        source = config.data
+        if not isinstance(source, CsvSource):
+            source = CsvSource(source="csv", train=Path(data), on_bad_rows=source.on_bad_rows)
+        raw = source.read(Path(data))
         target = run.file(f"eval-{Path(data).name.split('.')[0]}.json")
-    examples = encode(raw, names)
+    examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
-    result = {"data": raw.origin, **score(examples.labels, probabilities, names)}
+    result = {"data": raw.origin, "dropped_rows": raw.dropped, **score(examples.labels, probabilities, names)}
     runs.write_json(target, result)
     return result
 

@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import secrets
+import socket
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 CONFIG = "config.yaml"
 META = "run.json"
 MODEL = "model.keras"
+PREPROCESSOR = "preprocessor.keras"
 LABELS = "labels.json"
 HISTORY = "history.csv"
 METRICS = "metrics.json"
@@ -61,26 +63,62 @@ class Run:
 
     def require_complete(self) -> Run:
         """Return self if training finished well; otherwise raise a RunError that says what to do."""
-        if not self.path.is_dir():
-            raise RunError(f"run not found: {self.path} (give a directory under runs/, see `ls runs`)")
-        if not self.file(META).is_file():
-            raise RunError(f"{self.path} is not an lstmcls run (no {META})")
-        status = self.status
+        status = self._checked_status()
+        if status == RUNNING and self._alive():
+            raise RunError(f"run {self.id} is still training (pid {self.meta.get('pid')}); wait for it to finish")
         if status != COMPLETE:
-            why = self.meta.get("error", "")
+            if status == RUNNING:
+                what = "was stopped without finishing (its process is gone: killed or crashed)"
+            else:
+                what = f"is {status}" + (f": {self.meta['error']}" if self.meta.get("error") else "")
             raise RunError(
-                f"run {self.id} is {status}{': ' + why if why else ''}; train again with "
-                f"`lstmcls train {self.file(CONFIG)}`"
+                f"run {self.id} {what}; continue it with `lstmcls train --resume {self.path}` "
+                f"or train again with `lstmcls train {self.file(CONFIG)}`"
             )
         for name in (CONFIG, MODEL, LABELS):
             if not self.file(name).is_file():
                 raise RunError(f"run {self.id} is marked complete but {name} is missing; train it again")
         return self
 
+    def require_resumable(self) -> str:
+        """The status of a run that `lstmcls train --resume` may continue; a RunError otherwise."""
+        status = self._checked_status()
+        if status == COMPLETE:
+            raise RunError(f"run {self.id} is already complete; nothing to resume")
+        if status == RUNNING and self._alive():
+            raise RunError(f"run {self.id} is still training (pid {self.meta.get('pid')})")
+        if not self.file(CONFIG).is_file():
+            raise RunError(f"run {self.id} has no {CONFIG}; train a new run instead")
+        return status
+
+    def _checked_status(self) -> str:
+        if not self.path.is_dir():
+            raise RunError(f"run not found: {self.path} (give a directory under runs/, see `ls runs`)")
+        if not self.file(META).is_file():
+            raise RunError(f"{self.path} is not an lstmcls run (no {META})")
+        return self.status
+
+    def _alive(self) -> bool:
+        """Whether the process that wrote `running` still exists (on this host)."""
+        meta = self.meta
+        if meta.get("host") != socket.gethostname() or not isinstance(meta.get("pid"), int):
+            return False
+        try:
+            os.kill(meta["pid"], 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
     def config(self) -> Config:
         from lstmcls.config import load_config
+        from lstmcls.errors import ConfigError
 
-        return load_config(self.file(CONFIG))
+        try:
+            return load_config(self.file(CONFIG))
+        except ConfigError as exc:
+            raise RunError(f"run {self.id}: its {CONFIG} is unreadable ({exc}); train a new run") from None
 
     def label_names(self) -> list[str]:
         return read_json(self.file(LABELS), what=f"run {self.id}")
@@ -101,8 +139,13 @@ class Run:
         write_json(self.file(META), {**self.meta, **fields})
 
 
-def create_run(config: Config) -> Run:
-    """Make a new, never-reused run directory holding the resolved config and a `running` status."""
+def create_run(config: Config, fingerprint: dict[str, str], dropped: dict[str, dict[str, int]]) -> Run:
+    """Make a new, never-reused run directory holding the resolved config and a `running` status.
+
+    Args:
+        fingerprint: what identifies the data (file hashes, tfds version), recorded for tracing.
+        dropped: rows skipped per split and reason (`data.on_bad_rows: skip`).
+    """
     runs_dir = config.run.dir
     runs_dir.mkdir(parents=True, exist_ok=True)
     name = config.run.name or "run"
@@ -123,12 +166,20 @@ def create_run(config: Config) -> Run:
             "status": RUNNING,
             "started": utc_now(),
             "seed": config.train.seed,
+            "data": fingerprint,
+            "dropped_rows": dropped,
+            **process_info(),
             "platform": platform.platform(),
             "python": platform.python_version(),
             "versions": _versions(),
         },
     )
     return run
+
+
+def process_info() -> dict[str, Any]:
+    """Who is training: lets commands tell a run in progress from one whose process was killed."""
+    return {"pid": os.getpid(), "host": socket.gethostname()}
 
 
 def open_run(path: str | Path | None, runs_dir: str | Path = "runs") -> Run:

@@ -11,6 +11,8 @@ import hashlib
 import io
 import os
 import sys
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,6 +31,7 @@ class LabelledTexts:
     texts: list[str]
     labels: list[str]
     origin: str
+    dropped: dict[str, int] = field(default_factory=dict)  # rows skipped, by reason
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class RawSplits:
 
 
 class SourceBase(Section):
+    on_bad_rows: Literal["error", "skip"] = Field(
+        "error", description="A bad row (empty, not UTF-8, unseen label in validation/test): stop, or skip and count."
+    )
     validation_fraction: float = Field(
         0.1, gt=0.0, lt=1.0, description="Share of train held out (stratified) when no validation split is given."
     )
@@ -121,6 +127,7 @@ class CsvSource(SourceBase):
     text_column: str = Field("text", min_length=1, description="Column holding the text.")
     label_column: str = Field("label", min_length=1, description="Column holding the label (string or integer).")
     delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
+    max_text_chars: int = Field(1_000_000, ge=1, description="Longer texts are bad rows (a broken quote, a dump).")
 
     @field_validator("train", "validation", "test")
     @classmethod
@@ -142,50 +149,94 @@ class CsvSource(SourceBase):
         return self.read(self.test) if self.test else None
 
     def read(self, path: Path) -> LabelledTexts:
-        return read_csv(path, self.text_column, self.label_column, self.delimiter)
+        return read_csv(
+            path, self.text_column, self.label_column, self.delimiter, self.on_bad_rows, self.max_text_chars
+        )
 
 
-def read_csv(path: Path, text_column: str, label_column: str, delimiter: str = ",") -> LabelledTexts:
-    """Read a labelled CSV (gzip detected by content); every row needs a non-empty text and label."""
+def read_csv(
+    path: Path,
+    text_column: str,
+    label_column: str,
+    delimiter: str = ",",
+    on_bad_rows: str = "error",
+    max_text_chars: int = 1_000_000,
+) -> LabelledTexts:
+    """Read a labelled CSV (gzip detected by content).
+
+    A bad row (text or label empty or missing, bytes that are not UTF-8, a text over `max_text_chars`)
+    raises a DataError naming the row, or with `on_bad_rows="skip"` is dropped and counted by reason.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     csv.field_size_limit(sys.maxsize)
     texts: list[str] = []
     labels: list[str] = []
+    dropped: Counter[str] = Counter()
     try:
         with _open_text(path) as handle:
             reader = csv.DictReader(handle, delimiter=delimiter)
-            columns = reader.fieldnames or []
-            for column in (text_column, label_column):
-                if column not in columns:
-                    raise DataError(
-                        f"{path}: no column {column!r}; the header has {', '.join(map(repr, columns)) or 'nothing'} "
-                        "(set data.text_column / data.label_column)"
-                    )
+            if reader.fieldnames is None:
+                raise DataError(f"{path}: the file is empty; it needs a header row with {text_column!r}")
+            _check_columns(path, reader.fieldnames, text_column, label_column)
             for row_number, row in enumerate(reader, start=1):
                 text, label = (row.get(text_column) or "").strip(), (row.get(label_column) or "").strip()
-                if not text or not label:
-                    missing = "text" if not text else "label"
-                    raise DataError(f"{path}: row {row_number} (line {reader.line_num}) has an empty {missing}")
-                texts.append(text)
-                labels.append(label)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); re-save it as UTF-8") from None
+                problem = _row_problem(text, label, max_text_chars)
+                if problem is None:
+                    texts.append(text)
+                    labels.append(label)
+                elif on_bad_rows == "skip":
+                    dropped[problem] += 1
+                else:
+                    raise DataError(
+                        f"{path}: row {row_number} (line {reader.line_num}): {problem}; "
+                        "fix the row or set data.on_bad_rows: skip"
+                    )
     except csv.Error as exc:
         raise DataError(f"{path}: malformed CSV: {exc}") from None
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib: a corrupt .gz
         raise DataError(f"{path}: cannot read: {exc}") from None
     if not texts:
-        raise DataError(f"{path}: no data rows under the header")
-    return LabelledTexts(texts, labels, origin=str(path))
+        raise DataError(f"{path}: no usable data rows under the header" + (f" ({_counts(dropped)})" if dropped else ""))
+    return LabelledTexts(texts, labels, origin=str(path), dropped=dict(dropped))
+
+
+def _check_columns(path: Path, columns: list[str], *wanted: str) -> None:
+    for column in wanted:
+        if column not in columns:
+            raise DataError(
+                f"{path}: no column {column!r}; the header has {', '.join(map(repr, columns)) or 'nothing'} "
+                "(set data.text_column / data.label_column)"
+            )
+
+
+def _row_problem(text: str, label: str, max_text_chars: int) -> str | None:
+    if _has_undecodable_bytes(text) or _has_undecodable_bytes(label):
+        return "bytes that are not UTF-8"
+    if not text:
+        return "empty text"
+    if not label:
+        return "empty label"
+    if len(text) > max_text_chars:
+        return f"text longer than data.max_text_chars ({max_text_chars:,} characters)"
+    return None
+
+
+def _has_undecodable_bytes(value: str) -> bool:
+    """`surrogateescape` decoding maps each byte that is not UTF-8 to a lone surrogate U+DC80..U+DCFF."""
+    return any("\udc80" <= char <= "\udcff" for char in value)
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{count} {reason}" for reason, count in counter.most_common())
 
 
 def _open_text(path: Path) -> io.TextIOBase:
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     raw = gzip.open(path, "rb") if gzipped else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
 
 
 def _sha256(path: Path) -> str:

@@ -1,17 +1,29 @@
-"""`train(config) -> Run`: load data, adapt the vectorizer, fit, keep the best epoch, save the run."""
+"""`train(config) -> Run` and `resume(run) -> Run`: fit, keep the best epoch, survive interruptions.
+
+Ctrl-C or SIGTERM stops training after the current batch; the run keeps the backup of its last
+completed epoch (Keras `BackupAndRestore`) and is marked `interrupted`, and `resume` continues from it.
+"""
 
 from __future__ import annotations
 
+import csv
 import logging
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from lstmcls import runs
 from lstmcls.config import Config
 from lstmcls.data import Splits, load_splits, text_dataset, to_dataset
+from lstmcls.errors import DataError, TrainingInterrupted
 from lstmcls.models import build_classifier, compile_classifier, end_to_end
 from lstmcls.text import build_preprocessor
 
@@ -22,39 +34,64 @@ def train(config: Config, verbose: int | None = None) -> runs.Run:
     """Train the configured model and write a complete run directory.
 
     Data is loaded and checked before the run directory exists, so bad data leaves nothing behind.
-    If training fails or is interrupted, the run stays marked `failed` / `interrupted`, never `complete`.
 
     Args:
         config: the validated config.
         verbose: Keras verbosity; default is a progress bar on a terminal, one line per epoch otherwise.
+
+    Raises:
+        TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
     """
-    started = time.perf_counter()
     splits = load_splits(config)
-    run = runs.create_run(config)
+    run = runs.create_run(config, splits.fingerprint, splits.dropped)
+    return _train_in(run, config, splits, verbose)
+
+
+def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
+    """Continue an interrupted or failed run from its last completed epoch, in the same directory."""
+    run = run if isinstance(run, runs.Run) else runs.Run(Path(run))
+    status = run.require_resumable()
+    config = run.config()
+    splits = load_splits(config)
+    if splits.fingerprint != run.meta.get("data"):
+        raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
+    log.info("resuming %s run %s", status, run.path)
+    run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
+    return _train_in(run, config, splits, verbose)
+
+
+def _train_in(run: runs.Run, config: Config, splits: Splits, verbose: int | None) -> runs.Run:
     log.info("run: %s", run.path)
+    started = time.perf_counter()
     try:
-        metrics = _fit(config, splits, run, _verbosity(verbose))
-    except KeyboardInterrupt:
+        with _stop_requests() as stop:
+            metrics = _fit(config, splits, run, _verbosity(verbose), stop)
+    except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
-        raise
+        raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {run.path}") from None
     except BaseException as exc:
         run.update_meta(status=runs.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    metrics["seconds"] = round(time.perf_counter() - started, 1)
+    metrics["seconds"] = round(time.perf_counter() - started, 1)  # of this session, if the run was resumed
     runs.write_json(run.file(runs.METRICS), metrics)
-    run.update_meta(status=runs.COMPLETE, finished=runs.utc_now(), data=splits.fingerprint)
+    run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
     log.info("validation: %s", ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
     log.info("run complete: %s", run.path)
     return run
 
 
-def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
+def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, stop: threading.Event) -> dict:
     keras.utils.set_random_seed(config.train.seed)
+    tf.config.experimental.enable_op_determinism()  # same config + seed → same weights, on one machine
     num_classes = len(splits.label_names)
     runs.write_json(run.file(runs.LABELS), splits.label_names)
 
-    log.info("adapting the vocabulary on %d training texts", len(splits.train))
-    preprocessor = build_preprocessor(config.vectorizer, splits.train.texts)
+    if run.file(runs.PREPROCESSOR).is_file():  # resuming: the vocabulary the backup was trained with
+        preprocessor = keras.saving.load_model(run.file(runs.PREPROCESSOR))
+    else:
+        log.info("adapting the vocabulary on %d training texts", len(splits.train))
+        preprocessor = build_preprocessor(config.vectorizer, splits.train.texts)
+        preprocessor.save(run.file(runs.PREPROCESSOR))
     vocab_size = preprocessor.get_layer("vectorizer").vocabulary_size()
 
     def encoded(texts: list[str]) -> np.ndarray:  # vectorize once; epochs then read cached ids
@@ -72,25 +109,24 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
 
     classifier = build_classifier(config.model, vocab_size, config.vectorizer.max_length, num_classes)
     compile_classifier(classifier, num_classes, config.train)
-    best = run.file(runs.CHECKPOINTS) / "best.weights.h5"
-    best.parent.mkdir()
+    checkpoints = run.file(runs.CHECKPOINTS)
+    checkpoints.mkdir(exist_ok=True)
+    best = checkpoints / "best.weights.h5"
     monitor = config.train.monitor
     callbacks = [
+        keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
         keras.callbacks.ModelCheckpoint(best, monitor=monitor, save_best_only=True, save_weights_only=True),
-        keras.callbacks.CSVLogger(str(run.file(runs.HISTORY))),
+        keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
         keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
+        _StopOnRequest(stop),
     ]
     if config.train.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.train.patience))
     log.info(
         "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
-        config.model.cell,
-        len(splits.train),
-        num_classes,
-        vocab_size,
-        len(splits.validation),
-    )
-    history = classifier.fit(
+        config.model.cell, len(splits.train), num_classes, vocab_size, len(splits.validation),
+    )  # fmt: skip
+    classifier.fit(
         train_data,
         validation_data=val_data,
         epochs=config.train.epochs,
@@ -101,7 +137,7 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
     classifier.load_weights(best)
     validation = classifier.evaluate(val_data, verbose=0, return_dict=True)
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
-    curve = history.history[monitor]
+    curve = _history_column(run.file(runs.HISTORY), monitor)  # all epochs, across resumes
     return {
         "validation": {name: float(value) for name, value in validation.items()},
         "best_epoch": int(np.argmax(curve) if monitor == "val_accuracy" else np.argmin(curve)) + 1,
@@ -109,6 +145,48 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int) -> dict:
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(vocab_size),
     }
+
+
+def _history_column(path: Path, column: str) -> list[float]:
+    with open(path, newline="") as handle:
+        return [float(row[column]) for row in csv.DictReader(handle)]
+
+
+# === Interruption ===
+
+
+class _StopOnRequest(keras.callbacks.Callback):
+    """Leaves `fit` after the batch in progress when a stop was requested; the last epoch's backup stays."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.stop.is_set():
+            raise TrainingInterrupted("stop requested")
+
+
+@contextmanager
+def _stop_requests() -> Iterator[threading.Event]:
+    """Turn the first SIGINT / SIGTERM into a stop request; a second SIGINT stops at once."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # signals only reach the main thread
+        yield stop
+        return
+
+    def request(signum: int, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        log.warning("stopping after the current batch (press Ctrl-C again to stop at once)")
+
+    previous = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _verbosity(verbose: int | None) -> int:

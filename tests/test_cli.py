@@ -144,7 +144,7 @@ def test_run_errors(trained: Path, tmp_path: Path):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "run.json").write_text('{"status": "running"}')
-    assert_clean_error(cli("export", "--run", str(broken)), "is running")
+    assert_clean_error(cli("export", "--run", str(broken)), "stopped without finishing", "--resume")
 
 
 def test_a_crash_during_fit_leaves_a_failed_run_that_commands_refuse(tiny: Path, tmp_path: Path, monkeypatch):
