@@ -47,15 +47,22 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks and TensorFlow's own log messages.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or step messages; results and errors only.")
 @click.version_option(package_name="lstmcls")
-def main(debug: bool) -> None:
-    """Train, evaluate, run and export recurrent (LSTM) text classifiers from YAML configs."""
+def main(debug: bool, quiet: bool) -> None:
+    """Train, evaluate, run and export recurrent (LSTM) text classifiers from YAML configs.
+
+    Progress is shown on a terminal only. Shell completion: see the README.
+    """
+    from lstmcls import progress
+
+    progress.set_quiet(quiet)
     if not debug:  # TensorFlow's C++ start-up chatter (CUDA probing, oneDNN) is noise to a CLI user
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message=".*shuffle=True.*")
     logging.basicConfig(format="%(message)s", stream=sys.stderr)
-    logging.getLogger("lstmcls").setLevel(logging.INFO)
+    logging.getLogger("lstmcls").setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def _run_options(command):
@@ -173,6 +180,134 @@ def export(run_path: Path | None, runs_dir: Path, out: Path | None, force: bool)
     click.echo("signature serving_default: texts (string[batch]) -> probabilities (float[batch, classes]), label")
 
 
+@main.command(name="runs")
+@click.option(
+    "--runs-dir", type=click.Path(path_type=Path), default="runs", show_default=True, help="Directory holding the runs."
+)
+@_json_option
+def runs_command(runs_dir: Path, as_json: bool) -> None:
+    """List runs, newest first: status, epochs, best validation and test accuracy, time."""
+    from lstmcls.runs import list_runs, summarize
+
+    rows = [summarize(run) for run in list_runs(runs_dir)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"no runs in {runs_dir}/; train one with `lstmcls train CONFIG`")
+        return
+    columns = {"id": "run", "name": "config", "status": "status", "epochs": "epochs", "val_accuracy": "val acc",
+               "test_accuracy": "test acc", "seconds": "seconds"}  # fmt: skip
+    rows = [{**row, "seconds": None if row["seconds"] is None else round(row["seconds"])} for row in rows]
+    _print_table(list(columns.values()), [[_cell(row[key]) for key in columns] for row in rows])
+
+
+@main.command()
+@click.argument("run_path", metavar="RUN", type=click.Path(path_type=Path))
+@_json_option
+def show(run_path: Path, as_json: bool) -> None:
+    """Show one run: status, config, metrics and the paths of its files."""
+    from lstmcls.runs import Run, summarize
+
+    run = Run(run_path)
+    run.check_exists()
+    meta = run.meta
+    details = {
+        **summarize(run),
+        "meta": meta,
+        "config": run.file("config.yaml").read_text() if run.file("config.yaml").is_file() else None,
+        "metrics": json.loads(run.file("metrics.json").read_text()) if run.file("metrics.json").is_file() else None,
+        "files": sorted(str(p) for p in run.path.rglob("*") if p.is_file() and "logs" not in p.parts),
+    }
+    if as_json:
+        click.echo(json.dumps(details, indent=2))
+        return
+    click.echo(f"run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else ""))
+    click.echo(f"started {meta.get('started')}, finished {meta.get('finished', '-')}, seed {meta.get('seed')}")
+    if details["metrics"]:
+        validation = details["metrics"]["validation"]
+        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in validation.items()))
+    if details["test_accuracy"] is not None:
+        click.echo(f"test accuracy: {details['test_accuracy']:.4f}")
+    click.echo("\nconfig:\n" + (details["config"] or "(missing)"))
+    click.echo("files:\n  " + "\n  ".join(details["files"]))
+
+
+@main.command(name="inspect")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a config key, as for train.")
+@_json_option
+def inspect_command(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
+    """Report on a config's data before training: balance, lengths, truncation, coverage, duplicates, leakage."""
+    from lstmcls.config import load_config
+    from lstmcls.inspection import inspect_data
+
+    report = inspect_data(load_config(config_path, overrides))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    splits = report["splits"]
+    header = ["", *splits]
+    rows = [["examples", *(f"{s['examples']:,}" for s in splits.values())]]
+    rows += [
+        [f"class {name}", *(f"{s['class_counts'][name]:,}" for s in splits.values())] for name in report["classes"]
+    ]
+    for key in ("p5", "p50", "p95", "max"):
+        rows.append([f"tokens {key}", *(str(s["length_tokens"][key]) for s in splits.values())])
+    rows.append(["truncated", *(f"{s['truncated']:.1%}" for s in splits.values())])
+    for key in ("duplicates", "conflicting_duplicates", "empty_after_standardize"):
+        rows.append([key.replace("_", " "), *(str(s[key]) for s in splits.values())])
+    _print_table(header, rows)
+    vocabulary = report["vocabulary"]
+    click.echo(
+        f"vocabulary: {vocabulary['distinct_tokens']:,} distinct training tokens; "
+        f"max_tokens {vocabulary['max_tokens']:,} covers {vocabulary['train_coverage']:.1%} of training tokens"
+        + (f" and {vocabulary['test_coverage']:.1%} of test tokens" if "test_coverage" in vocabulary else "")
+    )
+    click.echo("leakage: " + (", ".join(f"{k.replace('_', '/')} {v}" for k, v in report["leakage"].items()) or "-"))
+    for warning in report["warnings"]:
+        click.echo(f"warning: {warning}")
+    if not report["warnings"]:
+        click.echo("no warnings")
+
+
+@main.command()
+@click.argument("csv_path", metavar="CSV_FILE", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the config [default: <CSV stem>.yaml].")
+@click.option("--delimiter", default=",", show_default=True, help="Field separator of the CSV.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def init(csv_path: Path, out: Path | None, delimiter: str, force: bool) -> None:
+    """Write a starter config for CSV_FILE, guessing its text and label columns and sizes ('-' prints it)."""
+    from lstmcls.errors import ConfigError
+    from lstmcls.scaffold import init_config
+
+    text = init_config(csv_path, delimiter)
+    if str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    out = out or Path(csv_path.name.split(".")[0] + ".yaml")
+    if out.exists() and not force:
+        raise ConfigError(f"{out} already exists; pass --out FILE or --force")
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}; next: lstmcls inspect {out}, then lstmcls train {out}")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
+    Console(markup=False, width=None if sys.stdout.isatty() else 200).print(table)
+
+
 def _lines(handle) -> list[str]:
     return [line.rstrip("\n") for line in handle if line.strip()]
 
@@ -181,7 +316,7 @@ def _print_evaluation(run_path: Path, result: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(markup=False)
+    console = Console(markup=False, width=None if sys.stdout.isatty() else 200)
     summary = f"accuracy {result['accuracy']:.4f}   macro F1 {result['macro_f1']:.4f}"
     if "roc_auc" in result:
         summary += f"   ROC-AUC {result['roc_auc']:.4f}"

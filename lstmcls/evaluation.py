@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
-from lstmcls import runs
+from lstmcls import plots, progress, runs
 from lstmcls.data import encode
 from lstmcls.errors import DataError
 from lstmcls.prediction import predict_probabilities
@@ -24,20 +24,36 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     config = run.config()
     names = run.label_names()
     if data is None:
-        raw = config.data.load_test()
+        with progress.step("loading test data"):
+            raw = config.data.load_test()
         if raw is None:
             raise DataError(f"run {run.id}'s config has no test split; set data.test or pass --data FILE")
-        target = run.file(runs.EVAL)
+        target, name = run.file(runs.EVAL), "test"
     else:  # the training columns for a CSV run; text,label otherwise
         source = config.data
         if not isinstance(source, CsvSource):
             source = CsvSource(source="csv", train=Path(data), on_bad_rows=source.on_bad_rows)
         raw = source.read(Path(data))
-        target = run.file(f"eval-{Path(data).name.split('.')[0]}.json")
+        name = Path(data).name.split(".")[0]
+        target = run.file(f"eval-{name}.json")
     examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
-    result = {"data": raw.origin, "dropped_rows": raw.dropped, **score(examples.labels, probabilities, names)}
+    result = {"data": raw.origin, "dropped_rows": raw.dropped, **report(run, name, examples.labels, probabilities)}
     runs.write_json(target, result)
+    return result
+
+
+def report(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
+    """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`)."""
+    names = run.label_names()
+    result = score(labels, probabilities, names)
+    folder = run.file(runs.PLOTS)
+    plots.confusion_matrix(
+        result["confusion_matrix"], names, folder / f"confusion_matrix-{name}.png",
+        f"Confusion matrix, {name} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})",
+    )  # fmt: skip
+    if "roc_auc" in result:
+        plots.roc_curve(labels, probabilities[:, 1], names[1], folder / f"roc-{name}.png", f"ROC curve, {name}")
     return result
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 
+from lstmcls import progress
 from lstmcls.data import text_dataset
 from lstmcls.errors import DataError
 from lstmcls.models import class_probabilities
@@ -33,8 +35,9 @@ def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Predictio
 
 
 def predict_probabilities(model: keras.Model, texts: list[str], batch_size: int = 256) -> np.ndarray:
-    """An (n, classes) array of probabilities for raw strings."""
-    outputs = model.predict(text_dataset(texts, batch_size), verbose=0)
+    """An (n, classes) array of probabilities for raw strings (a progress bar on a terminal)."""
+    batches = progress.track(text_dataset(texts, batch_size), math.ceil(len(texts) / batch_size), "predicting")
+    outputs = np.concatenate([model.predict_on_batch(batch) for batch in batches])
     return np.asarray(class_probabilities(outputs))
 
 

@@ -36,6 +36,7 @@ EVAL = "eval.json"
 LOGS = "logs"
 CHECKPOINTS = "checkpoints"
 EXPORT = "export"
+PLOTS = "plots"
 
 RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
 
@@ -63,7 +64,7 @@ class Run:
 
     def require_complete(self) -> Run:
         """Return self if training finished well; otherwise raise a RunError that says what to do."""
-        status = self._checked_status()
+        status = self.check_exists()
         if status == RUNNING and self._alive():
             raise RunError(f"run {self.id} is still training (pid {self.meta.get('pid')}); wait for it to finish")
         if status != COMPLETE:
@@ -82,7 +83,7 @@ class Run:
 
     def require_resumable(self) -> str:
         """The status of a run that `lstmcls train --resume` may continue; a RunError otherwise."""
-        status = self._checked_status()
+        status = self.check_exists()
         if status == COMPLETE:
             raise RunError(f"run {self.id} is already complete; nothing to resume")
         if status == RUNNING and self._alive():
@@ -91,7 +92,7 @@ class Run:
             raise RunError(f"run {self.id} has no {CONFIG}; train a new run instead")
         return status
 
-    def _checked_status(self) -> str:
+    def check_exists(self) -> str:
         if not self.path.is_dir():
             raise RunError(f"run not found: {self.path} (give a directory under runs/, see `ls runs`)")
         if not self.file(META).is_file():
@@ -198,6 +199,29 @@ def list_runs(runs_dir: Path) -> list[Run]:
         return []
     runs = [Run(p) for p in runs_dir.iterdir() if (p / META).is_file()]
     return sorted(runs, key=lambda run: run.id, reverse=True)  # ids start with a sortable timestamp
+
+
+def summarize(run: Run) -> dict[str, Any]:
+    """One row of `lstmcls runs`: what a person compares between runs. Never raises on a broken run."""
+
+    def optional(name: str) -> dict[str, Any]:
+        try:
+            return read_json(run.file(name), what=run.id) if run.file(name).is_file() else {}
+        except RunError:
+            return {}
+
+    meta, metrics, evaluation = optional(META), optional(METRICS), optional(EVAL)
+    return {
+        "id": run.id,
+        "name": meta.get("name"),
+        "status": meta.get("status", "unreadable"),
+        "started": meta.get("started"),
+        "epochs": metrics.get("epochs"),
+        "val_accuracy": metrics.get("validation", {}).get("accuracy"),
+        "test_accuracy": evaluation.get("accuracy"),
+        "seconds": metrics.get("seconds"),
+        "path": str(run.path),
+    }
 
 
 def _status_or_none(run: Run) -> str | None:

@@ -175,7 +175,7 @@ def read_csv(
     labels: list[str] = []
     dropped: Counter[str] = Counter()
     try:
-        with _open_text(path) as handle:
+        with open_text(path) as handle:
             reader = csv.DictReader(handle, delimiter=delimiter)
             if reader.fieldnames is None:
                 raise DataError(f"{path}: the file is empty; it needs a header row with {text_column!r}")
@@ -232,7 +232,7 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{count} {reason}" for reason, count in counter.most_common())
 
 
-def _open_text(path: Path) -> io.TextIOBase:
+def open_text(path: Path) -> io.TextIOBase:
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     raw = gzip.open(path, "rb") if gzipped else open(path, "rb")

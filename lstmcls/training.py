@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,11 +19,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from lstmcls import runs
+from lstmcls import plots, progress, runs
 from lstmcls.config import Config
 from lstmcls.data import Splits, load_splits, text_dataset, to_dataset
 from lstmcls.errors import DataError, TrainingInterrupted
-from lstmcls.models import build_classifier, compile_classifier, end_to_end
+from lstmcls.evaluation import report
+from lstmcls.models import build_classifier, class_probabilities, compile_classifier, end_to_end
 from lstmcls.text import build_preprocessor
 
 log = logging.getLogger("lstmcls")
@@ -42,7 +42,8 @@ def train(config: Config, verbose: int | None = None) -> runs.Run:
     Raises:
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
     """
-    splits = load_splits(config)
+    with progress.step("loading data"):
+        splits = load_splits(config)
     run = runs.create_run(config, splits.fingerprint, splits.dropped)
     return _train_in(run, config, splits, verbose)
 
@@ -52,7 +53,8 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
     run = run if isinstance(run, runs.Run) else runs.Run(Path(run))
     status = run.require_resumable()
     config = run.config()
-    splits = load_splits(config)
+    with progress.step("loading data"):
+        splits = load_splits(config)
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
     log.info("resuming %s run %s", status, run.path)
@@ -65,7 +67,7 @@ def _train_in(run: runs.Run, config: Config, splits: Splits, verbose: int | None
     started = time.perf_counter()
     try:
         with _stop_requests() as stop:
-            metrics = _fit(config, splits, run, _verbosity(verbose), stop)
+            metrics = _fit(config, splits, run, progress.keras_verbosity() if verbose is None else verbose, stop)
     except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
         raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {run.path}") from None
@@ -90,7 +92,8 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, stop: thre
         preprocessor = keras.saving.load_model(run.file(runs.PREPROCESSOR))
     else:
         log.info("adapting the vocabulary on %d training texts", len(splits.train))
-        preprocessor = build_preprocessor(config.vectorizer, splits.train.texts)
+        with progress.step("adapting the vocabulary"):
+            preprocessor = build_preprocessor(config.vectorizer, splits.train.texts)
         preprocessor.save(run.file(runs.PREPROCESSOR))
     vocab_size = preprocessor.get_layer("vectorizer").vocabulary_size()
 
@@ -135,11 +138,16 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, stop: thre
         verbose=verbose,
     )
     classifier.load_weights(best)
-    validation = classifier.evaluate(val_data, verbose=0, return_dict=True)
+    loss = classifier.evaluate(val_data, verbose=0, return_dict=True)["loss"]
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
+    probabilities = np.asarray(class_probabilities(classifier.predict(val_data, verbose=0)))
+    scores = report(run, "validation", splits.validation.labels, probabilities)
+    plots.learning_curves(
+        run.file(runs.HISTORY), run.file(runs.PLOTS) / "learning_curves.png", f"Training {run.id}", monitor
+    )
     curve = _history_column(run.file(runs.HISTORY), monitor)  # all epochs, across resumes
     return {
-        "validation": {name: float(value) for name, value in validation.items()},
+        "validation": {"loss": float(loss), **{k: v for k, v in scores.items() if isinstance(v, float)}},
         "best_epoch": int(np.argmax(curve) if monitor == "val_accuracy" else np.argmin(curve)) + 1,
         "epochs": len(curve),
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
@@ -187,9 +195,3 @@ def _stop_requests() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _verbosity(verbose: int | None) -> int:
-    if verbose is not None:
-        return verbose
-    return 1 if sys.stdout.isatty() else 2
