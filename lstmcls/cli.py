@@ -292,6 +292,60 @@ def init(csv_path: Path, out: Path | None, delimiter: str, force: bool) -> None:
     click.echo(f"wrote {out}; next: lstmcls inspect {out}, then lstmcls train {out}")
 
 
+@main.command(name="tune")
+@click.argument("config_path", metavar="CONFIG", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--trials",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Finished trials the study should hold; running again adds only the missing ones.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0), help="Start no new trial after this many seconds.")
+@click.option("--study", help="Study name [default: the config file's stem].")
+@click.option(
+    "--storage",
+    help="Optuna storage URL shared by several machines, e.g. postgresql://user@host/db "
+    "[default: SQLite in RUNS_DIR/tune/STUDY/].",
+)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a config key, as for train.")
+@click.option("--show", "show_name", metavar="STUDY", help="Only print the trials and best config of STUDY.")
+@click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path),
+    default="runs",
+    show_default=True,
+    help="Where --show looks for the study.",
+)
+@_json_option
+def tune_command(config_path, trials, timeout, study, storage, overrides, show_name, runs_dir, as_json) -> None:
+    """Search hyperparameters with Optuna over the config's tune: space; every trial is a run in runs/."""
+    from lstmcls.config import load_config
+    from lstmcls.tuning import best_config, open_study, study_dir, trial_rows, tune
+
+    if (config_path is None) == (show_name is None):
+        raise click.UsageError("give either CONFIG or --show STUDY")
+    if show_name:
+        found = open_study(study_dir(runs_dir, show_name), show_name, storage)
+        folder = study_dir(runs_dir, show_name)
+    else:
+        config = load_config(config_path, overrides)
+        found = tune(config, trials, timeout, study, storage)
+        folder = study_dir(config, found.study_name)
+    rows, best = trial_rows(found), best_config(found)
+    if as_json:
+        click.echo(json.dumps({"study": found.study_name, "trials": rows, "best_config": best}, indent=2))
+        return
+    table = [[str(r["number"]), r["state"], json.dumps(r["params"]), _cell(r["value"]), str(r["seconds"])]
+             for r in rows]  # fmt: skip
+    _print_table(["trial", "state", "params", "value", "seconds"], table)
+    if best is None:
+        click.echo("no complete trial yet")
+        return
+    click.echo(best.splitlines()[0].removeprefix("# "))
+    click.echo(f"best config: {folder / 'best.yaml'} (train it with `lstmcls train {folder / 'best.yaml'}`)")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"

@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 import functools
 import operator
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lstmcls.errors import ConfigError
 from lstmcls.models import CELLS, POOLINGS
@@ -97,6 +99,43 @@ class RunConfig(Section):
     )
 
 
+class Distribution(Section):
+    """One searched key: exactly one of `int: [low, high]`, `float: [low, high]` or `choice: [...]`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+    int_range: tuple[int, int] | None = Field(None, alias="int", description="Integers from low to high.")
+    float_range: tuple[float, float] | None = Field(None, alias="float", description="Reals from low to high.")
+    choice: list[Any] | None = Field(None, min_length=1, description="One of these values.")
+    log: bool = Field(False, description="Sample on a log scale (int and float; low must be > 0).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Distribution:
+        given = [kind for kind in (self.int_range, self.float_range, self.choice) if kind is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of int: [low, high], float: [low, high] or choice: [...]")
+        bounds = self.int_range or self.float_range
+        if bounds is not None:
+            if bounds[0] >= bounds[1]:
+                raise ValueError(f"low {bounds[0]} must be below high {bounds[1]}")
+            if self.log and bounds[0] <= 0:
+                raise ValueError(f"a log range needs low > 0, got {bounds[0]}")
+        elif self.log:
+            raise ValueError("log applies to int and float ranges, not to choice")
+        return self
+
+
+class TuneConfig(Section):
+    metric: Literal["val_accuracy", "val_loss"] = Field(
+        "val_accuracy", description="What a trial is scored on (validation only, never test); loss is minimised."
+    )
+    space: dict[str, Distribution] = Field(
+        min_length=1, description="Dotted config key → distribution, e.g. model.units: {int: [32, 256], log: true}."
+    )
+    pruner: Literal["median", "none"] = Field("median", description="Stop trials doing worse than the median.")
+    startup_trials: int = Field(2, ge=0, description="Trials that always run in full before pruning starts.")
+    warmup_epochs: int = Field(1, ge=0, description="Epochs of each trial that are never pruned.")
+
+
 # One block type per registered source, told apart by its `source` key.
 DataConfig = Annotated[
     functools.reduce(operator.or_, (SOURCES.get(name) for name in SOURCES.names())), Field(discriminator="source")
@@ -109,9 +148,12 @@ class Config(Section):
     model: ModelConfig = Field(default_factory=ModelConfig, description="The network.")
     train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
     run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
+    tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+        return yaml.safe_dump(
+            self.model_dump(mode="json", exclude={"tune"} if self.tune is None else None), sort_keys=False
+        )
 
 
 # === Loading ===
@@ -192,7 +234,7 @@ def _describe(error: dict[str, Any]) -> str:
     key = ".".join(path) or "(top level)"
     kind = error["type"]
     if kind == "extra_forbidden":
-        known = list(parent.model_fields) if parent else []
+        known = [field.alias or name for name, field in parent.model_fields.items()] if parent else []
         return f"unknown key {key!r}; {did_you_mean(path[-1], known)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = error.get("ctx", {}).get("tag")
@@ -221,5 +263,11 @@ def _clean_path(loc: tuple[Any, ...]) -> tuple[list[str], type[BaseModel] | None
             block = SOURCES.get(parts.pop(0))
         else:
             annotation = field.annotation
+            optional = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            if len(optional) == 1 and typing.get_origin(annotation) in (typing.Union, types.UnionType):
+                annotation = optional[0]  # `Block | None`
+            if typing.get_origin(annotation) is dict and parts:  # a mapping of blocks: the next part is a key
+                path.append(parts.pop(0))
+                annotation = typing.get_args(annotation)[1]
             block = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     return path, parent

@@ -71,6 +71,15 @@ def roc_curve(labels: np.ndarray, positive_probability: np.ndarray, positive: st
     return _save(figure, out)
 
 
+def optuna_plot(plot_function, study, out: Path) -> Path:
+    """Save one of `optuna.visualization.matplotlib`'s plots (they return the Axes they drew on)."""
+    axes = plot_function(study)
+    figure = axes.figure if hasattr(axes, "figure") else axes.flat[0].figure
+    figure.set_size_inches(8, 5)
+    figure.tight_layout()
+    return _save(figure, out)
+
+
 def _save(figure: plt.Figure, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, dpi=100)

@@ -30,7 +30,7 @@ from lstmcls.text import build_preprocessor
 log = logging.getLogger("lstmcls")
 
 
-def train(config: Config, verbose: int | None = None) -> runs.Run:
+def train(config: Config, verbose: int | None = None, callbacks: list[keras.callbacks.Callback] = ()) -> runs.Run:
     """Train the configured model and write a complete run directory.
 
     Data is loaded and checked before the run directory exists, so bad data leaves nothing behind.
@@ -38,6 +38,7 @@ def train(config: Config, verbose: int | None = None) -> runs.Run:
     Args:
         config: the validated config.
         verbose: Keras verbosity; default is a progress bar on a terminal, one line per epoch otherwise.
+        callbacks: extra Keras callbacks (e.g. a tuner's pruning callback).
 
     Raises:
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
@@ -45,7 +46,7 @@ def train(config: Config, verbose: int | None = None) -> runs.Run:
     with progress.step("loading data"):
         splits = load_splits(config)
     run = runs.create_run(config, splits.fingerprint, splits.dropped)
-    return _train_in(run, config, splits, verbose)
+    return _train_in(run, config, splits, verbose, list(callbacks))
 
 
 def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
@@ -59,15 +60,18 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
     log.info("resuming %s run %s", status, run.path)
     run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
-    return _train_in(run, config, splits, verbose)
+    return _train_in(run, config, splits, verbose, [])
 
 
-def _train_in(run: runs.Run, config: Config, splits: Splits, verbose: int | None) -> runs.Run:
+def _train_in(
+    run: runs.Run, config: Config, splits: Splits, verbose: int | None, extra: list[keras.callbacks.Callback]
+) -> runs.Run:
     log.info("run: %s", run.path)
     started = time.perf_counter()
     try:
         with _stop_requests() as stop:
-            metrics = _fit(config, splits, run, progress.keras_verbosity() if verbose is None else verbose, stop)
+            verbose = progress.keras_verbosity() if verbose is None else verbose
+            metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra])
     except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
         raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {run.path}") from None
@@ -82,7 +86,7 @@ def _train_in(run: runs.Run, config: Config, splits: Splits, verbose: int | None
     return run
 
 
-def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, stop: threading.Event) -> dict:
+def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: list[keras.callbacks.Callback]) -> dict:
     keras.utils.set_random_seed(config.train.seed)
     tf.config.experimental.enable_op_determinism()  # same config + seed → same weights, on one machine
     num_classes = len(splits.label_names)
@@ -121,7 +125,7 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, stop: thre
         keras.callbacks.ModelCheckpoint(best, monitor=monitor, save_best_only=True, save_weights_only=True),
         keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
         keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
-        _StopOnRequest(stop),
+        *extra,
     ]
     if config.train.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.train.patience))

@@ -5,6 +5,8 @@ Usage: python scripts/config_table.py   (paste the output into README.md; a test
 
 from __future__ import annotations
 
+import typing
+
 from pydantic import BaseModel
 
 from lstmcls.config import Config
@@ -28,6 +30,11 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]
     return found
 
 
+def _block(annotation: type) -> type[BaseModel]:
+    """The block class of a field, unwrapping an optional block (`tune: TuneConfig | None`)."""
+    return next((arg for arg in typing.get_args(annotation) if arg is not type(None)), annotation)
+
+
 def table() -> str:
     lines = ["| key | default | meaning |", "| --- | --- | --- |"]
     for name, field in Config.model_fields.items():
@@ -40,7 +47,7 @@ def table() -> str:
                 ]
             lines.insert(2, f"| `data.source` | `imdb` | One of: {', '.join(SOURCES.names())}. |")
         else:
-            lines += [f"| `{k}` | {d} | {m} |" for k, d, m in rows(field.annotation, f"{name}.")]
+            lines += [f"| `{k}` | {d} | {m} |" for k, d, m in rows(_block(field.annotation), f"{name}.")]
     return "\n".join(lines)
 
 
@@ -49,7 +56,7 @@ def config_keys() -> list[str]:
     keys = {k for source in SOURCES.names() for k, _, _ in rows(SOURCES.get(source), "data.")}
     for name, field in Config.model_fields.items():
         if name != "data":
-            keys |= {k for k, _, _ in rows(field.annotation, f"{name}.")}
+            keys |= {k for k, _, _ in rows(_block(field.annotation), f"{name}.")}
     return sorted(keys)
 
 

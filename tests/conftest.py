@@ -6,6 +6,8 @@ import csv
 import gzip
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,26 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cli(*args: str, input: str | None = None) -> Result:
     """Run the `lstmcls` command in-process."""
     return CliRunner().invoke(main, list(args), input=input)
+
+
+def assert_clean_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def start(*args: str) -> subprocess.Popen:
+    """The `lstmcls` command in a subprocess, for tests that send it signals."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "lstmcls", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def needs_shared(*parts: str) -> pytest.MarkDecorator:

@@ -8,16 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import cli, write_config, write_csv
-
-
-def assert_clean_error(result, *fragments: str) -> None:
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in lines[0]
+from conftest import assert_clean_error, cli, write_config, write_csv
 
 
 def test_train_writes_a_complete_run(trained: Path):

@@ -1,18 +1,15 @@
 """When things go wrong: bad data, interrupted and killed trainings, resume, broken runs, reproducibility."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_cli import assert_clean_error
 
-from conftest import cli, write_config, write_csv
+from conftest import assert_clean_error, cli, start, write_config, write_csv
 from lstmcls.config import load_config
 from lstmcls.runs import RUNNING, Run, create_run
 
@@ -133,16 +130,6 @@ def slow_config(root: Path, epochs: int = 4) -> Path:
     )
 
 
-def start_training(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "lstmcls", "train", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-
-
 def wait_for_epochs(root: Path, epochs: int, process: subprocess.Popen, timeout: float = 240) -> Path:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -156,7 +143,7 @@ def wait_for_epochs(root: Path, epochs: int, process: subprocess.Popen, timeout:
 
 def test_sigint_stops_cleanly_and_resume_finishes_every_epoch(tmp_path: Path):
     config = slow_config(tmp_path)
-    process = start_training(str(config))
+    process = start("train", str(config))
     run = wait_for_epochs(tmp_path, 1, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
@@ -168,7 +155,7 @@ def test_sigint_stops_cleanly_and_resume_finishes_every_epoch(tmp_path: Path):
     assert 1 <= done_before < 4
     assert_clean_error(cli("eval", "--run", str(run)), "interrupted", "--resume")
 
-    resumed = start_training("--resume", str(run))
+    resumed = start("train", "--resume", str(run))
     _, stderr = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, stderr
     assert json.loads((run / "run.json").read_text())["status"] == "complete"
@@ -180,7 +167,7 @@ def test_sigint_stops_cleanly_and_resume_finishes_every_epoch(tmp_path: Path):
 
 
 def test_sigkill_never_leaves_a_run_that_looks_complete(tmp_path: Path):
-    process = start_training(str(slow_config(tmp_path)))
+    process = start("train", str(slow_config(tmp_path)))
     run = wait_for_epochs(tmp_path, 1, process)
     process.kill()
     process.wait()

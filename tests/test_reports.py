@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
-from test_cli import assert_clean_error
 
-from conftest import cli, write_config
+from conftest import assert_clean_error, cli, write_config
 
 
 def assert_png(path: Path, min_size: tuple[int, int] = (300, 300)) -> None:
