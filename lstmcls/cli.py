@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from lstmcls import report
 from lstmcls.errors import LstmclsError
 
 RUN_HELP = "Run directory; defaults to the newest complete run in --runs-dir."
@@ -136,7 +137,7 @@ def eval_command(run_path: Path | None, runs_dir: Path, data: Path | None, as_js
     if as_json:
         click.echo(json.dumps({"run": str(run.path), **result}, indent=2))
     else:
-        _print_evaluation(run.path, result)
+        report.evaluation(run.path, result)
 
 
 @main.command()
@@ -196,10 +197,7 @@ def runs_command(runs_dir: Path, as_json: bool) -> None:
     if not rows:
         click.echo(f"no runs in {runs_dir}/; train one with `lstmcls train CONFIG`")
         return
-    columns = {"id": "run", "name": "config", "status": "status", "epochs": "epochs", "val_accuracy": "val acc",
-               "test_accuracy": "test acc", "seconds": "seconds"}  # fmt: skip
-    rows = [{**row, "seconds": None if row["seconds"] is None else round(row["seconds"])} for row in rows]
-    _print_table(list(columns.values()), [[_cell(row[key]) for key in columns] for row in rows])
+    report.runs_table(rows)
 
 
 @main.command()
@@ -242,33 +240,11 @@ def inspect_command(config_path: Path, overrides: tuple[str, ...], as_json: bool
     from lstmcls.config import load_config
     from lstmcls.inspection import inspect_data
 
-    report = inspect_data(load_config(config_path, overrides))
+    found = inspect_data(load_config(config_path, overrides))
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(found, indent=2))
         return
-    splits = report["splits"]
-    header = ["", *splits]
-    rows = [["examples", *(f"{s['examples']:,}" for s in splits.values())]]
-    rows += [
-        [f"class {name}", *(f"{s['class_counts'][name]:,}" for s in splits.values())] for name in report["classes"]
-    ]
-    for key in ("p5", "p50", "p95", "max"):
-        rows.append([f"tokens {key}", *(str(s["length_tokens"][key]) for s in splits.values())])
-    rows.append(["truncated", *(f"{s['truncated']:.1%}" for s in splits.values())])
-    for key in ("duplicates", "conflicting_duplicates", "empty_after_standardize"):
-        rows.append([key.replace("_", " "), *(str(s[key]) for s in splits.values())])
-    _print_table(header, rows)
-    vocabulary = report["vocabulary"]
-    click.echo(
-        f"vocabulary: {vocabulary['distinct_tokens']:,} distinct training tokens; "
-        f"max_tokens {vocabulary['max_tokens']:,} covers {vocabulary['train_coverage']:.1%} of training tokens"
-        + (f" and {vocabulary['test_coverage']:.1%} of test tokens" if "test_coverage" in vocabulary else "")
-    )
-    click.echo("leakage: " + (", ".join(f"{k.replace('_', '/')} {v}" for k, v in report["leakage"].items()) or "-"))
-    for warning in report["warnings"]:
-        click.echo(f"warning: {warning}")
-    if not report["warnings"]:
-        click.echo("no warnings")
+    report.data_report(found)
 
 
 @main.command()
@@ -336,9 +312,7 @@ def tune_command(config_path, trials, timeout, study, storage, overrides, show_n
     if as_json:
         click.echo(json.dumps({"study": found.study_name, "trials": rows, "best_config": best}, indent=2))
         return
-    table = [[str(r["number"]), r["state"], json.dumps(r["params"]), _cell(r["value"]), str(r["seconds"])]
-             for r in rows]  # fmt: skip
-    _print_table(["trial", "state", "params", "value", "seconds"], table)
+    report.trials_table(rows)
     if best is None:
         click.echo("no complete trial yet")
         return
@@ -346,42 +320,5 @@ def tune_command(config_path, trials, timeout, study, storage, overrides, show_n
     click.echo(f"best config: {folder / 'best.yaml'} (train it with `lstmcls train {folder / 'best.yaml'}`)")
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
-
-
-def _print_table(header: list[str], rows: list[list[str]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*header)
-    for row in rows:
-        table.add_row(*row)
-    Console(markup=False, width=None if sys.stdout.isatty() else 200).print(table)
-
-
 def _lines(handle) -> list[str]:
     return [line.rstrip("\n") for line in handle if line.strip()]
-
-
-def _print_evaluation(run_path: Path, result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(markup=False, width=None if sys.stdout.isatty() else 200)
-    summary = f"accuracy {result['accuracy']:.4f}   macro F1 {result['macro_f1']:.4f}"
-    if "roc_auc" in result:
-        summary += f"   ROC-AUC {result['roc_auc']:.4f}"
-    console.print(f"run {run_path} on {result['data']} ({result['examples']} examples)")
-    console.print(summary)
-    table = Table("class", "precision", "recall", "F1", "support")
-    for name, row in result["per_class"].items():
-        table.add_row(name, f"{row['precision']:.4f}", f"{row['recall']:.4f}", f"{row['f1']:.4f}", str(row["support"]))
-    console.print(table)
-    names = list(result["per_class"])
-    matrix = Table("true \\ predicted", *names, title="confusion matrix")
-    for name, row in zip(names, result["confusion_matrix"]):
-        matrix.add_row(name, *map(str, row))
-    console.print(matrix)
