@@ -152,13 +152,8 @@ def predict(run_path: Path | None, runs_dir: Path, texts: tuple[str, ...], file,
     from lstmcls.prediction import predict as predict_texts
     from lstmcls.runs import open_run
 
-    items = list(texts)
-    if items == ["-"]:
-        items = _lines(sys.stdin)
-    if file is not None:
-        items += _lines(file)
     run = open_run(run_path, runs_dir)
-    predictions = predict_texts(run, items)
+    predictions = predict_texts(run, _texts(texts, file))
     if as_json:
         click.echo(json.dumps([p.__dict__ for p in predictions], indent=2, ensure_ascii=False))
         return
@@ -179,6 +174,61 @@ def export(run_path: Path | None, runs_dir: Path, out: Path | None, force: bool)
     path = export_run(open_run(run_path, runs_dir), out, force=force)
     click.echo(f"SavedModel: {path}")
     click.echo("signature serving_default: texts (string[batch]) -> probabilities (float[batch, classes]), label")
+
+
+@main.command(name="explain")
+@_run_options
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--file", "file", type=click.File("r", encoding="utf-8"), help="Read texts from FILE, one per line ('-' for stdin)."
+)
+@click.option("--target", help="Explain this class instead of each text's predicted class.")
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Integrated-gradients steps; raise it when the completeness gap warning appears.",
+)
+@click.option("--gates", is_flag=True, help="Trace the gates, cell and hidden states of lstm/gru/peephole_lstm layers.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write one self-contained HTML page.")
+@click.option(
+    "--png",
+    "png_path",
+    type=click.Path(path_type=Path),
+    help="Write a heatmap of attributions and gates over the tokens (first text).",
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Labelled CSV (columns as in training): rank the tokens that push hardest towards each class.",
+)
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Tokens per class with --data.")
+@_json_option
+def explain_command(run_path, runs_dir, texts, file, target, steps, gates, html_path, png_path, data, top, as_json):
+    """Explain predictions: token attributions (integrated gradients), attention weights, gate traces."""
+    from lstmcls import explain_render
+    from lstmcls.evaluation import read_labelled
+    from lstmcls.explain import aggregate, explain
+    from lstmcls.runs import open_run
+
+    run = open_run(run_path, runs_dir)
+    if data is not None:
+        found = aggregate(run, read_labelled(run, data).texts, top=top, steps=steps)
+        click.echo(json.dumps(found.to_dict(), indent=2) if as_json else explain_render.aggregate_to_terminal(found))
+        return
+    items = _texts(texts, file)
+    explanations = explain(run, items, target=target, steps=steps, gates=gates or png_path is not None)
+    if html_path:
+        html_path.write_text(explain_render.to_html(explanations), encoding="utf-8")
+    if png_path:
+        explain_render.to_png(explanations[0], png_path)
+    if as_json:
+        click.echo(json.dumps([e.to_dict() for e in explanations], indent=2, ensure_ascii=False))
+    else:
+        click.echo(explain_render.to_terminal(explanations, color=sys.stdout.isatty()))
+    for path in filter(None, (html_path, png_path)):
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command(name="runs")
@@ -318,6 +368,16 @@ def tune_command(config_path, trials, timeout, study, storage, overrides, show_n
         return
     click.echo(best.splitlines()[0].removeprefix("# "))
     click.echo(f"best config: {folder / 'best.yaml'} (train it with `lstmcls train {folder / 'best.yaml'}`)")
+
+
+def _texts(arguments: tuple[str, ...], file) -> list[str]:
+    """Texts from arguments ('-' alone: stdin) and from --file, one per line (blank lines skipped)."""
+    items = list(arguments)
+    if items == ["-"]:
+        items = _lines(sys.stdin)
+    if file is not None:
+        items += _lines(file)
+    return items
 
 
 def _lines(handle) -> list[str]:

@@ -12,7 +12,7 @@ from lstmcls import plots, progress, runs
 from lstmcls.data import encode
 from lstmcls.errors import DataError
 from lstmcls.prediction import predict_probabilities
-from lstmcls.sources import CsvSource
+from lstmcls.sources import CsvSource, LabelledTexts
 
 
 def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
@@ -29,11 +29,8 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
         if raw is None:
             raise DataError(f"run {run.id}'s config has no test split; set data.test or pass --data FILE")
         target, name = run.file(runs.EVAL), "test"
-    else:  # the training columns for a CSV run; text,label otherwise
-        source = config.data
-        if not isinstance(source, CsvSource):
-            source = CsvSource(source="csv", train=Path(data), on_bad_rows=source.on_bad_rows)
-        raw = source.read(Path(data))
+    else:
+        raw = read_labelled(run, data)
         name = Path(data).name.split(".")[0]
         target = run.file(f"eval-{name}.json")
     examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
@@ -41,6 +38,14 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     result = {"data": raw.origin, "dropped_rows": raw.dropped, **report(run, name, examples.labels, probabilities)}
     runs.write_json(target, result)
     return result
+
+
+def read_labelled(run: runs.Run, path: str | Path) -> LabelledTexts:
+    """A labelled CSV read like the run's training data: its columns for a CSV run, `text,label` otherwise."""
+    source = run.config().data
+    if not isinstance(source, CsvSource):
+        source = CsvSource(source="csv", train=Path(path), on_bad_rows=source.on_bad_rows)
+    return source.read(Path(path))
 
 
 def report(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from lstmcls.cli import main
 
@@ -101,6 +102,14 @@ def start(*args: str) -> subprocess.Popen:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+def assert_png(path: Path, min_size: tuple[int, int] = (300, 300)) -> None:
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        assert image.size[0] >= min_size[0] and image.size[1] >= min_size[1] and image.size[0] <= 2000
 
 
 def needs_shared(*parts: str) -> pytest.MarkDecorator:

@@ -5,17 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from PIL import Image
 
-from conftest import assert_clean_error, cli, write_config
-
-
-def assert_png(path: Path, min_size: tuple[int, int] = (300, 300)) -> None:
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
-    with Image.open(path) as image:
-        image.verify()
-    with Image.open(path) as image:
-        assert image.size[0] >= min_size[0] and image.size[1] >= min_size[1] and image.size[0] <= 2000
+from conftest import assert_clean_error, assert_png, cli, write_config
 
 
 def test_training_and_eval_write_readable_plots(trained: Path):
