@@ -23,20 +23,31 @@ __all__ = [
     "evaluate",
     "predict",
     "export",
+    "resume",
+    "explain",
+    "inspect_data",
+    "tune",
 ]
 
 if TYPE_CHECKING:
     from lstmcls.config import load_config
     from lstmcls.evaluation import evaluate
+    from lstmcls.explain import explain
     from lstmcls.export import export
+    from lstmcls.inspection import inspect_data
     from lstmcls.prediction import predict
     from lstmcls.runs import Run, open_run
-    from lstmcls.training import train
+    from lstmcls.training import resume, train
+    from lstmcls.tuning import tune
 
 # TensorFlow loads only when one of these is first used, so `lstmcls --help` answers at once.
 _LAZY = {
     "load_config": "lstmcls.config",
     "train": "lstmcls.training",
+    "resume": "lstmcls.training",
+    "tune": "lstmcls.tuning",
+    "explain": "lstmcls.explain",
+    "inspect_data": "lstmcls.inspection",
     "evaluate": "lstmcls.evaluation",
     "predict": "lstmcls.prediction",
     "export": "lstmcls.export",
