@@ -119,6 +119,10 @@ def test_config_errors(tiny: Path, tmp_path: Path):
     assert_clean_error(cli("train", str(tmp_path / "missing.yaml")), "config file not found")
     assert_clean_error(cli("train", str(tiny), "--set", "model.unit=3"), "model.unit", "did you mean 'units'")
     assert_clean_error(cli("train", str(tiny), "--set", "train.epochs=0"), "train.epochs")
+    assert_clean_error(cli("train", str(tiny), "--set", "model.units=many"), "model.units", "'many'")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("model:\n  units: [1, 2\n")
+    assert_clean_error(cli("train", str(broken)), "invalid YAML at line", "column")
     assert not (tmp_path / "runs").exists()
 
 
