@@ -4,24 +4,19 @@
 hardest towards it over many texts, to spot shortcuts and label leakage. `lstmcls.explain_render` draws
 explanations for a terminal, a web page or a PNG.
 
-- Tokens are what the model saw: the run's standardizer, a whitespace split (as `TextVectorization` does)
-  and the run's window. To align tokens with the words the user typed, each whitespace-separated word is
-  standardized alone and the two token sequences are matched (difflib): a word that standardizing splits
-  ("well-made" → "well", "made") or an HTML tag spanning words still lines up; an unmatched token gets
-  `word: null`.
+- Tokens are what the model saw (the run's standardizer, a whitespace split, the run's window), aligned with
+  the typed words by standardizing each word alone and matching the two sequences (difflib); an unmatched
+  token gets `word: null`.
 - Integrated gradients (Sundararajan et al. 2017) average the gradient of the explained class's probability
-  along the straight path from a baseline to the token embeddings. The baseline is the padding embedding
-  (row 0) at every position under the text's own mask, so the recurrent layers read exactly the text's
-  positions. A token's attribution is Σ_d (x - x')·ḡ; attributions add up to F(x) - F(x') (completeness), and
-  `completeness_gap` says how far they miss: |Σ attribution - (F(x) - F(x'))| / max(|F(x) - F(x')|, 1e-3).
+  from a baseline (the padding embedding at every position, under the text's own mask) to the embeddings.
+  Attribution = Σ_d (x - x')·ḡ; `completeness_gap` = |Σ attribution - (F(x) - F(x'))| / max(|F(x) - F(x')|, 1e-3).
 - The average is the trapezoid rule over `steps` intervals (many texts' path points in one batch), refined:
   a saturated recurrent state can flip between two attractors along the path, so F jumps within 1e-6 of
   alpha or less (the longer the text, the sharper), between grid points whose gradients never see it. Each
   interval whose trapezoid misses F's own change by over REFINE·|F(x) - F(x')| is halved, worst first, up to
   `steps` more points per text. A jump between neighbouring float32 alphas stays in the gap (the warning
   says so) unless the gradient at its ends carries half of it or more: then that trapezoid is scaled to it.
-- Gate traces (lstm, gru, peephole_lstm) recompute every recurrent layer and direction from its own weights
-  with the cell equations, and are checked against the layer's own hidden states (`lstmcls.gates`).
+- Gate traces (lstm, gru, peephole_lstm) are recomputed and checked by `lstmcls.gates`.
 
 `Explanation.to_dict()` (JSON) fields: text, words, tokens [text, id, oov, word, attribution, attention],
 truncated, label, probabilities, target, target_probability, baseline_probability, completeness_gap, steps,
