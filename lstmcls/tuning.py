@@ -14,6 +14,7 @@ from typing import Any
 
 import keras
 import optuna
+import sqlalchemy
 import yaml
 
 from lstmcls import plots, runs
@@ -86,7 +87,7 @@ def open_study(folder: Path, name: str, storage: str | None, create: bool = Fals
             )
         folder.mkdir(parents=True, exist_ok=True)
         storage = f"sqlite:///{(folder / 'study.db').absolute()}"
-    rdb = optuna.storages.RDBStorage(storage, heartbeat_interval=10, grace_period=30)
+    rdb = _rdb_storage(storage)
     if not create:
         try:
             return optuna.load_study(study_name=name, storage=rdb)
@@ -108,6 +109,16 @@ def open_study(folder: Path, name: str, storage: str | None, create: bool = Fals
         sampler=optuna.samplers.TPESampler(seed=config.train.seed),
         pruner=pruner,
     )
+
+
+def _rdb_storage(url: str, attempts: int = 5) -> optuna.storages.RDBStorage:
+    """Optuna's storage; workers that start together race to create its tables, and the losers retry."""
+    for attempt in range(1, attempts):
+        try:
+            return optuna.storages.RDBStorage(url, heartbeat_interval=10, grace_period=30)
+        except sqlalchemy.exc.SQLAlchemyError:
+            time.sleep(0.5 * attempt)
+    return optuna.storages.RDBStorage(url, heartbeat_interval=10, grace_period=30)  # its error reaches the user
 
 
 # === Trials ===
