@@ -83,6 +83,8 @@ def _train_in(
     run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
     log.info("validation: %s", ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
     log.info("run complete: %s", run.path)
+    if stop.is_set():  # the request came after the last batch: the run finished, but the caller must stop too
+        raise TrainingInterrupted(f"stopped on request; run {run.path} had just completed")
     return run
 
 
