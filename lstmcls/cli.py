@@ -29,6 +29,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own: --help, usage errors (exit 2)
         except LstmclsError as exc:
             if ctx.params.get("debug"):
                 raise

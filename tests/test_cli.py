@@ -5,10 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
 from conftest import assert_clean_error, cli, write_config, write_csv
+from lstmcls.cli import main
 
 
 def test_train_writes_a_complete_run(trained: Path):
@@ -157,3 +159,19 @@ def test_a_crash_during_fit_leaves_a_failed_run_that_commands_refuse(tiny: Path,
     assert not (run / "model.keras").exists()
     assert_clean_error(cli("predict", "--run", str(run), "x"), "is failed", "disk full", "lstmcls train")
     assert_clean_error(cli("eval", "--runs-dir", str(tmp_path / "runs")), "no complete run")
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help_for_every_option(command: str):
+    result = cli(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage: " in result.output
+    for parameter in main.commands[command].params:
+        if isinstance(parameter, click.Option):
+            assert parameter.help, f"{command} {parameter.opts} has no help text"
+
+
+def test_usage_errors_are_clicks_own_with_exit_code_2():
+    result = cli("tune")
+    assert result.exit_code == 2 and "give either CONFIG or --show STUDY" in result.output
+    assert "unexpected" not in result.output
