@@ -6,7 +6,7 @@ SHARED_TFDS := $(abspath ../shared/datasets/imdb/tfds)
 # The shared IMDB data dir, when this checkout sits beside ../shared and TFDS_DATA_DIR is not set already.
 export TFDS_DATA_DIR ?= $(if $(wildcard $(SHARED_TFDS)),$(SHARED_TFDS),)
 
-.PHONY: install train test lint format clean
+.PHONY: install train test bench lint format clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,10 @@ train: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in bench-results/, table in docs/benchmarks.md.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH)
 
 lint: install
 	$(BIN)/ruff check lstmcls tests scripts

@@ -89,6 +89,10 @@ class TrainConfig(Section):
         2, ge=1, description="Stop after this many epochs without a better monitor value; null trains all epochs."
     )
     steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
+    jit_compile: bool = Field(True, description="Compile the training step with XLA (Keras leaves it off on CPUs).")
+    steps_per_execution: int = Field(
+        8, ge=1, description="Batches per call into the compiled step (less Python overhead per batch)."
+    )
     seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
 
 

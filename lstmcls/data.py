@@ -104,15 +104,41 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
 
 
 def to_dataset(
-    ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None
+    ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None, buckets: int = 0
 ) -> tf.data.Dataset:
-    """Token ids and labels as a batched, prefetched `tf.data` pipeline (shuffled per epoch when seeded)."""
+    """Token ids and labels as a batched, prefetched `tf.data` pipeline (shuffled per epoch when seeded).
+
+    With `buckets`, each batch holds texts of similar length, padded only to its bucket's bound: recurrent
+    layers then step through far less padding. The bounds are fixed (length quantiles of `ids`) so a compiled
+    (XLA) step sees few distinct shapes.
+    """
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((ids, labels))
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(labels), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    if not buckets:
+        return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    lengths = np.count_nonzero(ids, axis=1)  # tokens are left-aligned, padding is 0
+    bounds = bucket_bounds(lengths, buckets, ids.shape[1])
+    dataset = dataset.map(lambda row, label: (row[: tf.math.count_nonzero(row, dtype=tf.int32)], label))
+    dataset = dataset.bucket_by_sequence_length(
+        lambda row, label: tf.shape(row)[0],
+        bucket_boundaries=bounds,
+        bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
+        pad_to_bucket_boundary=True,
+    )
+    # Which bucket a text falls in depends on its length only, so the batch count is known (Keras wants it).
+    sizes = np.bincount(np.searchsorted(bounds, lengths, side="right"), minlength=len(bounds) + 1)
+    batches = int(np.sum(np.ceil(sizes / batch_size)))
+    return dataset.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(tf.data.AUTOTUNE)
+
+
+def bucket_bounds(lengths: np.ndarray, buckets: int, max_length: int) -> list[int]:
+    """Upper bounds (exclusive) of length buckets holding about equal shares of the texts, rounded up to 8."""
+    quantiles = np.quantile(lengths, np.arange(1, buckets) / buckets) if buckets > 1 else []
+    inner = {int(np.ceil((q + 1) / 8) * 8) for q in quantiles}
+    return sorted(bound for bound in inner if bound <= max_length) + [max_length + 1]
 
 
 def text_dataset(texts: list[str], batch_size: int) -> tf.data.Dataset:

@@ -98,14 +98,15 @@ POOLINGS.register("attention")(Pooling(lambda config: AttentionPooling(config.at
 # === Model ===
 
 
-def build_classifier(config: ModelConfig, vocab_size: int, length: int, num_classes: int) -> keras.Model:
-    """Token ids (0 = padding, masked throughout) → probabilities: one sigmoid for two classes, else softmax."""
+def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> keras.Model:
+    """Token ids (0 = padding, masked throughout; any length) → probabilities: one sigmoid for two classes,
+    else softmax."""
     blockers = cudnn_blockers(config)
     if blockers:
         log.warning("the fast cuDNN GPU kernel for %s is off: %s", config.cell, "; ".join(blockers))
     cell, pooling = CELLS.get(config.cell), POOLINGS.get(config.pooling)
 
-    ids = keras.Input(shape=(length,), dtype="int64", name="token_ids")
+    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding.dim, mask_zero=True, name="embedding")(ids)
     for index in range(config.layers):
         last = index == config.layers - 1
@@ -133,6 +134,8 @@ def compile_classifier(model: keras.Model, num_classes: int, config: TrainConfig
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm),
         loss="binary_crossentropy" if num_classes == 2 else "sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        jit_compile=config.jit_compile,
+        steps_per_execution=config.steps_per_execution,
     )
 
 

@@ -50,6 +50,9 @@ class SourceBase(Section):
     validation_fraction: float = Field(
         0.1, gt=0.0, lt=1.0, description="Share of train held out (stratified) when no validation split is given."
     )
+    bucketing: int = Field(
+        8, ge=0, le=64, description="Training batches group texts of similar length, in this many buckets (0: off)."
+    )
 
     def load(self) -> RawSplits:
         """All splits the source has, for training."""

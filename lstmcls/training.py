@@ -17,7 +17,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from lstmcls import plots, progress, runs
 from lstmcls.config import Config
@@ -69,7 +68,7 @@ def _train_in(
     log.info("run: %s", run.path)
     started = time.perf_counter()
     try:
-        with _stop_requests() as stop:
+        with stop_requests() as stop:
             verbose = progress.keras_verbosity() if verbose is None else verbose
             metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra])
     except (TrainingInterrupted, KeyboardInterrupt):
@@ -83,14 +82,13 @@ def _train_in(
     run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
     log.info("validation: %s", ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
     log.info("run complete: %s", run.path)
-    if stop.is_set():  # the request came after the last batch: the run finished, but the caller must stop too
-        raise TrainingInterrupted(f"stopped on request; run {run.path} had just completed")
     return run
 
 
 def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: list[keras.callbacks.Callback]) -> dict:
     keras.utils.set_random_seed(config.train.seed)
-    tf.config.experimental.enable_op_determinism()  # same config + seed → same weights, on one machine
+    # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
+    # Keras turns XLA off under it, and XLA is most of the CPU speed-up.
     num_classes = len(splits.label_names)
     runs.write_json(run.file(runs.LABELS), splits.label_names)
 
@@ -110,19 +108,28 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: lis
         return labels.reshape(-1, 1).astype("float32") if num_classes == 2 else labels
 
     train_data = to_dataset(
-        encoded(splits.train.texts), targets(splits.train.labels), config.train.batch_size, config.train.seed
+        encoded(splits.train.texts),
+        targets(splits.train.labels),
+        config.train.batch_size,
+        config.train.seed,
+        config.data.bucketing,
     )
     if config.train.steps_per_epoch:
         train_data = train_data.repeat()
     val_data = to_dataset(encoded(splits.validation.texts), targets(splits.validation.labels), 256)
 
-    classifier = build_classifier(config.model, vocab_size, config.vectorizer.max_length, num_classes)
+    classifier = build_classifier(config.model, vocab_size, num_classes)
     compile_classifier(classifier, num_classes, config.train)
     checkpoints = run.file(runs.CHECKPOINTS)
     checkpoints.mkdir(exist_ok=True)
     best = checkpoints / "best.weights.h5"
     monitor = config.train.monitor
     callbacks = [
+        _EpochTimer(
+            config.train.steps_per_epoch * config.train.batch_size
+            if config.train.steps_per_epoch
+            else len(splits.train)
+        ),
         keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
         keras.callbacks.ModelCheckpoint(best, monitor=monitor, save_best_only=True, save_weights_only=True),
         keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
@@ -166,6 +173,24 @@ def _history_column(path: Path, column: str) -> list[float]:
         return [float(row[column]) for row in csv.DictReader(handle)]
 
 
+class _EpochTimer(keras.callbacks.Callback):
+    """Adds the seconds spent on training batches (validation excluded) and examples/s to each epoch's logs."""
+
+    def __init__(self, examples: int) -> None:
+        super().__init__()
+        self.examples, self.started, self.seconds = examples, 0.0, 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.started, self.seconds = time.perf_counter(), 0.0
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        seconds = self.seconds or time.perf_counter() - self.started
+        logs.update(train_seconds=round(seconds, 2), examples_per_second=round(self.examples / seconds, 1))
+
+
 # === Interruption ===
 
 
@@ -181,9 +206,21 @@ class _StopOnRequest(keras.callbacks.Callback):
             raise TrainingInterrupted("stop requested")
 
 
+_active_request: threading.Event | None = None
+
+
 @contextmanager
-def _stop_requests() -> Iterator[threading.Event]:
-    """Turn the first SIGINT / SIGTERM into a stop request; a second SIGINT stops at once."""
+def stop_requests() -> Iterator[threading.Event]:
+    """Turn the first SIGINT / SIGTERM into a stop request; a second SIGINT stops at once.
+
+    Nested uses share the outermost request, so a caller that trains repeatedly (tune) holds the handler from
+    start to end: a signal between two trainings is a request it sees, never a KeyboardInterrupt raised at a
+    random point (where TensorFlow or SQLAlchemy clean-up code may swallow it).
+    """
+    global _active_request
+    if _active_request is not None:
+        yield _active_request
+        return
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():  # signals only reach the main thread
         yield stop
@@ -196,8 +233,10 @@ def _stop_requests() -> Iterator[threading.Event]:
         log.warning("stopping after the current batch (press Ctrl-C again to stop at once)")
 
     previous = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _active_request = stop
     try:
         yield stop
     finally:
+        _active_request = None
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -19,8 +19,8 @@ import yaml
 
 from lstmcls import plots, runs
 from lstmcls.config import Config, Distribution, apply_overrides, validate
-from lstmcls.errors import ConfigError
-from lstmcls.training import train
+from lstmcls.errors import ConfigError, TrainingInterrupted
+from lstmcls.training import stop_requests, train
 
 log = logging.getLogger("lstmcls")
 # Heartbeats (to fail a crashed process's trials) and matplotlib plots are marked experimental in Optuna 5.
@@ -53,15 +53,18 @@ def tune(
     optuna_study = open_study(folder, name, storage, create=True, config=config)
     base = config.model_dump(mode="json", exclude={"tune"})
     deadline = time.monotonic() + timeout if timeout else None
-    while True:
-        optuna.storages.fail_stale_trials(optuna_study)  # trials of a crashed process stop counting as running
-        if _count(optuna_study, FINISHED) + _count(optuna_study, (optuna.trial.TrialState.RUNNING,)) >= trials:
-            break
-        if deadline and time.monotonic() > deadline:
-            log.info("timeout reached")
-            break
-        optuna_study.optimize(lambda trial: _objective(trial, config, base, name), n_trials=1)
+    with stop_requests() as stop:  # Ctrl-C anywhere in the search: finish cleanly, the study stays resumable
+        while not stop.is_set():
+            optuna.storages.fail_stale_trials(optuna_study)  # a crashed process's trials stop counting as running
+            if _count(optuna_study, FINISHED) + _count(optuna_study, (optuna.trial.TrialState.RUNNING,)) >= trials:
+                break
+            if deadline and time.monotonic() > deadline:
+                log.info("timeout reached")
+                break
+            optuna_study.optimize(lambda trial: _objective(trial, config, base, name), n_trials=1)
     write_outputs(optuna_study, folder)
+    if stop.is_set():
+        raise TrainingInterrupted(f"search stopped on request; run the same command again to continue study {name!r}")
     return optuna_study
 
 

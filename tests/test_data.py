@@ -7,7 +7,7 @@ import pytest
 
 from conftest import write_config, write_csv
 from lstmcls.config import load_config
-from lstmcls.data import Examples, encode, load_splits, stratified_split
+from lstmcls.data import Examples, bucket_bounds, encode, load_splits, stratified_split, to_dataset
 from lstmcls.errors import DataError
 from lstmcls.sources import LabelledTexts, read_csv
 
@@ -82,3 +82,36 @@ def test_stratified_split_refuses_a_class_of_one():
     examples = Examples(["a", "b", "c"], np.array([0, 0, 1], dtype=np.int32))
     with pytest.raises(DataError, match="data.validation"):
         stratified_split(examples, 0.5, seed=0)
+
+
+def random_ids(rows: int, max_length: int, seed: int = 0) -> np.ndarray:
+    """Left-aligned token ids of random lengths (0 to max_length), zero-padded like the vectorizer's output."""
+    rng = np.random.default_rng(seed)
+    ids = np.zeros((rows, max_length), dtype=np.int64)
+    for row, length in enumerate(rng.integers(0, max_length + 1, rows)):
+        ids[row, :length] = rng.integers(1, 50, length)
+    return ids
+
+
+def test_bucketed_batches_hold_every_example_once_with_far_less_padding():
+    ids, labels = random_ids(500, 64), np.arange(500)
+    bucketed = list(to_dataset(ids, labels, 16, shuffle_seed=1, buckets=8))
+    plain = list(to_dataset(ids, labels, 16, shuffle_seed=1))
+    assert sorted(np.concatenate([y.numpy() for _, y in bucketed])) == list(range(500))
+    for x, y in bucketed:  # each row keeps its tokens, in order, left-aligned
+        for row, label in zip(x.numpy(), y.numpy()):
+            np.testing.assert_array_equal(row[: np.count_nonzero(ids[label])], ids[label][ids[label] != 0])
+            assert not row[np.count_nonzero(ids[label]) :].any()
+    cells = lambda batches: sum(int(np.prod(x.shape)) for x, _ in batches)  # noqa: E731
+    assert cells(bucketed) < 0.7 * cells(plain)
+    assert to_dataset(ids, labels, 16, 1, 8).cardinality().numpy() == len(bucketed)
+    assert {x.shape[1] + 1 for x, _ in bucketed} <= set(bucket_bounds(np.count_nonzero(ids, axis=1), 8, 64))
+
+
+def test_bucket_bounds_are_few_fixed_and_cover_the_longest_text():
+    lengths = np.count_nonzero(random_ids(1000, 256, seed=3), axis=1)
+    bounds = bucket_bounds(lengths, 8, 256)
+    assert bounds == sorted(set(bounds)) and len(bounds) <= 8 and bounds[-1] == 257
+    assert all(bound % 8 == 0 for bound in bounds[:-1])
+    shares = np.bincount(np.searchsorted(bounds, lengths, side="right")) / len(lengths)
+    assert shares.max() < 0.25  # about equal shares, not one bucket holding most texts

@@ -77,7 +77,6 @@ def wait_for_complete_trial(root: Path, process, timeout: float = 180) -> None:
     raise AssertionError("no trial finished in time")
 
 
-@pytest.mark.skip(reason="known bug, issue 10 left open: a SIGINT sent to `tune` between fast trials is sometimes lost")
 def test_interrupted_study_continues_with_the_remaining_trials(tune_config: Path, tmp_path: Path):
     process = start("tune", str(tune_config), "--trials", "4")
     wait_for_complete_trial(tmp_path, process)

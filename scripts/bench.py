@@ -1,0 +1,395 @@
+"""Benchmarks on IMDB: training throughput against plain Keras, accuracy of every config next to a linear
+baseline, predict latency and throughput, peak memory. `make bench` runs them all.
+
+Each benchmark writes one JSON file into `bench-results/` (ignored by git); `docs/benchmarks.md` is then
+regenerated from the newest full (non-quick) result of each benchmark. Commands run as subprocesses, so their
+wall time and peak RSS (from `wait4`) are what a user sees. Needs `TFDS_DATA_DIR` (or the configs' data_dir).
+
+    python scripts/bench.py                      # everything (about 1.5 hours on 2 CPU cores)
+    python scripts/bench.py throughput --rounds 3
+    python scripts/bench.py --quick              # a smoke run of everything in a few minutes; not tabled
+    python scripts/bench.py --table              # only regenerate docs/benchmarks.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench-results"
+TABLE = ROOT / "docs" / "benchmarks.md"
+LSTMCLS = [sys.executable, "-m", "lstmcls", "--quiet"]
+DEFAULT = ROOT / "configs" / "imdb.yaml"
+
+
+# === Running commands ===
+
+
+def run(command: list[str], stdin: str | None = None) -> dict:
+    """Run a command; its wall seconds, peak RSS (MiB) and stdout. A failure stops the benchmark loudly."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err, cwd=ROOT)
+        if stdin is not None:
+            process.stdin.write(stdin.encode())
+        process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{stderr[-3000:]}")
+    return {"seconds": round(seconds, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024), "stdout": stdout}
+
+
+def train(config: Path, runs_dir: Path, name: str, overrides: list[str] = ()) -> tuple[Path, dict]:
+    sets = [arg for item in [f"run.dir={runs_dir}", f"run.name={name}", *overrides] for arg in ("--set", item)]
+    result = run([*LSTMCLS, "train", str(config), *sets, "--json"])
+    return Path(json.loads(result["stdout"])["run"]), result
+
+
+def history(run_dir: Path) -> list[dict]:
+    import csv
+
+    with open(run_dir / "history.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def spread(values: list[float]) -> dict:
+    return {"min": round(min(values), 3), "median": round(statistics.median(values), 3), "max": round(max(values), 3)}
+
+
+def trainable_configs() -> list[Path]:
+    """Every config in configs/ that `lstmcls train` takes (not tune or pretrain configs)."""
+    found = []
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text())
+        if not {"tune", "pretrain"} & set(raw):
+            found.append(path)
+    return found
+
+
+# === Benchmarks ===
+
+
+def throughput(args: argparse.Namespace, work: Path) -> dict:
+    """Examples/s of `lstmcls train` (configs/imdb.yaml) vs plain Keras with the same architecture, alternating.
+
+    Steady-state speed: the last epoch of each run (the first includes tracing and XLA compilation). Variants
+    switch lstmcls's input-pipeline steps off one at a time to show what each buys.
+    """
+    config = yaml.safe_load(DEFAULT.read_text())
+    model, vectorizer, training = config["model"], config["vectorizer"], config["train"]
+    epochs = 1 if args.quick else 2
+    plain = [
+        sys.executable, str(ROOT / "scripts" / "plain_keras.py"), "--no-test", "--epochs", str(epochs),
+        "--cell", model.get("cell", "lstm"), "--units", str(model["units"]),
+        "--embedding-dim", str(model["embedding"]["dim"]), "--dropout", str(model.get("dropout", 0.0)),
+        "--max-tokens", str(vectorizer["max_tokens"]), "--max-length", str(vectorizer["max_length"]),
+        "--batch-size", str(training["batch_size"]), "--learning-rate", str(training["learning_rate"]),
+    ]  # fmt: skip
+    if model.get("bidirectional") or model.get("layers", 1) != 1 or model.get("pooling", "last") != "last":
+        sys.exit("bench: the plain Keras baseline covers one unidirectional layer with last-state pooling")
+    variants = {
+        "plain Keras": plain,
+        "plain Keras, vectorized once (cache)": [*plain, "--cache"],
+        "lstmcls, no bucketing, no XLA": ["data.bucketing=0", "train.jit_compile=false", "train.steps_per_execution=1"],
+        "lstmcls, bucketing, no XLA": ["train.jit_compile=false", "train.steps_per_execution=1"],
+        "lstmcls, bucketing, XLA": ["train.steps_per_execution=1"],
+        "lstmcls (configs/imdb.yaml)": [],
+    }
+    if args.quick:
+        variants = {name: variants[name] for name in ("plain Keras", "lstmcls (configs/imdb.yaml)")}
+    speeds: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(args.rounds):
+        for name, variant in variants.items():
+            print(f"throughput round {round_ + 1}/{args.rounds}: {name}", file=sys.stderr)
+            if name.startswith("plain"):
+                speeds[name].append(json.loads(run(variant)["stdout"])["examples_per_second"][-1])
+            else:
+                run_dir, _ = train(
+                    DEFAULT, work, "throughput", [f"train.epochs={epochs}", "train.patience=null", *variant]
+                )
+                speeds[name].append(float(history(run_dir)[-1]["examples_per_second"]))
+    baseline = speeds["plain Keras"]
+    rows = [
+        {
+            "variant": name,
+            "examples_per_second": spread(values),
+            "ratio_to_plain_keras": spread([value / base for value, base in zip(values, baseline)]),
+        }
+        for name, values in speeds.items()
+    ]
+    return {"config": str(DEFAULT.relative_to(ROOT)), "epochs_per_run": epochs, "rounds": args.rounds, "rows": rows}
+
+
+def accuracy(args: argparse.Namespace, work: Path) -> dict:
+    """IMDB test accuracy, training and total wall time and peak RSS of every config; plain Keras and TF-IDF rows."""
+    rows = []
+    quick = ["train.epochs=1", "train.steps_per_epoch=20"] if args.quick else []
+    for config in trainable_configs():
+        print(f"accuracy: {config.name}", file=sys.stderr)
+        run_dir, trained = train(config, work, config.stem, quick)
+        evaluated = run([*LSTMCLS, "eval", "--run", str(run_dir), "--json"])
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        rows.append(
+            {
+                "name": str(config.relative_to(ROOT)),
+                "test_accuracy": round(json.loads(evaluated["stdout"])["accuracy"], 4),
+                "validation_accuracy": round(metrics["validation"]["accuracy"], 4),
+                "epochs": metrics["epochs"],
+                "train_seconds": metrics["seconds"],
+                "wall_seconds": trained["seconds"],
+                "train_peak_rss_mib": trained["peak_rss_mib"],
+                "run": str(run_dir),
+            }
+        )
+    rows.append(plain_keras_row(args))
+    rows.append(linear_baseline(args))
+    return {"rows": rows}
+
+
+def plain_keras_row(args: argparse.Namespace) -> dict:
+    print("accuracy: plain Keras", file=sys.stderr)
+    config = yaml.safe_load(DEFAULT.read_text())
+    command = [
+        sys.executable, str(ROOT / "scripts" / "plain_keras.py"), "--epochs", "1" if args.quick else
+        str(config["train"]["epochs"]), "--cell", config["model"].get("cell", "lstm"),
+        "--units", str(config["model"]["units"]), "--embedding-dim", str(config["model"]["embedding"]["dim"]),
+        "--dropout", str(config["model"].get("dropout", 0.0)), "--max-length", str(config["vectorizer"]["max_length"]),
+        "--max-tokens", str(config["vectorizer"]["max_tokens"]), "--batch-size", str(config["train"]["batch_size"]),
+        "--learning-rate", str(config["train"]["learning_rate"]), "--patience", str(config["train"]["patience"]),
+    ]  # fmt: skip
+    result = run(command)
+    report = json.loads(result["stdout"])
+    return {
+        "name": "plain Keras, same architecture as configs/imdb.yaml (scripts/plain_keras.py)",
+        "test_accuracy": report["test_accuracy"],
+        "epochs": len(report["epoch_seconds"]),
+        "train_seconds": round(sum(report["epoch_seconds"]), 1),
+        "wall_seconds": result["seconds"],
+        "train_peak_rss_mib": result["peak_rss_mib"],
+    }
+
+
+def linear_baseline(args: argparse.Namespace) -> dict:
+    """TF-IDF of 1-2 grams + logistic regression on the same train/validation split, C picked on validation."""
+    print("accuracy: TF-IDF + logistic regression", file=sys.stderr)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from lstmcls.config import load_config
+    from lstmcls.data import load_splits
+
+    started = time.perf_counter()
+    config = load_config(DEFAULT)
+    splits = load_splits(config)
+    train, validation, test = splits.train, splits.validation, splits.test
+    if args.quick:
+        train = type(train)(train.texts[:2000], train.labels[:2000])
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.9, sublinear_tf=True, strip_accents="unicode")
+    features = vectorizer.fit_transform(train.texts)
+    models = {c: LogisticRegression(C=c, max_iter=2000).fit(features, train.labels) for c in (1.0, 4.0, 16.0)}
+    validation_features = vectorizer.transform(validation.texts)
+    best = max(models, key=lambda c: models[c].score(validation_features, validation.labels))
+    return {
+        "name": f"TF-IDF 1-2 grams + logistic regression (scikit-learn, C={best:g} chosen on validation)",
+        "test_accuracy": round(float(models[best].score(vectorizer.transform(test.texts), test.labels)), 4),
+        "validation_accuracy": round(float(models[best].score(validation_features, validation.labels)), 4),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def predict(args: argparse.Namespace, work: Path) -> dict:
+    """Cold-start latency of one prediction vs importing TensorFlow; batch throughput on the 25,000 test reviews."""
+    run_dir = newest_run(work, "imdb")
+    if run_dir is None:
+        print("predict: training configs/imdb.yaml first", file=sys.stderr)
+        run_dir, _ = train(DEFAULT, work, "imdb", ["train.epochs=1", "train.steps_per_epoch=20"] if args.quick else [])
+    repeats = 1 if args.quick else 3
+    text = "a gripping, beautifully shot film with a story that stays with you"
+    cold = [run([*LSTMCLS, "predict", "--run", str(run_dir), text]) for _ in range(repeats)]
+    imports = [run([sys.executable, "-c", "import tensorflow"]) for _ in range(repeats)]
+    texts = test_texts(2000 if args.quick else None)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
+        handle.write("\n".join(texts) + "\n")
+    try:
+        batch = run([*LSTMCLS, "predict", "--run", str(run_dir), "--file", handle.name, "--json"])
+    finally:
+        os.unlink(handle.name)
+    startup = statistics.median(r["seconds"] for r in cold)
+    return {
+        "run": str(run_dir),
+        "cold_start_seconds": spread([r["seconds"] for r in cold]),
+        "import_tensorflow_seconds": spread([r["seconds"] for r in imports]),
+        "cold_start_ratio_to_import": round(startup / statistics.median(r["seconds"] for r in imports), 2),
+        "batch_texts": len(texts),
+        "batch_wall_seconds": batch["seconds"],
+        "batch_texts_per_second": round(len(texts) / batch["seconds"], 1),
+        "batch_texts_per_second_after_startup": round(len(texts) / max(batch["seconds"] - startup, 1e-3), 1),
+        "predict_peak_rss_mib": batch["peak_rss_mib"],
+        "one_text_peak_rss_mib": max(r["peak_rss_mib"] for r in cold),
+    }
+
+
+def newest_run(work: Path, name: str) -> Path | None:
+    complete = [
+        path.parent
+        for path in work.glob(f"*-{name}-*/run.json")
+        if json.loads(path.read_text()).get("status") == "complete"
+    ]
+    return max(complete, default=None, key=lambda path: path.name)
+
+
+def test_texts(limit: int | None) -> list[str]:
+    """The IMDB test reviews, one per line (line breaks inside a review become spaces)."""
+    import tensorflow_datasets as tfds
+
+    test = tfds.load("imdb_reviews", split="test", download=False)
+    texts = [" ".join(example["text"].decode("utf-8").split()) for example in tfds.as_numpy(test)]
+    return texts[:limit]
+
+
+BENCHMARKS = {"throughput": throughput, "accuracy": accuracy, "predict": predict}
+
+
+# === Results and the table ===
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    import keras
+    import tensorflow as tf
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+
+
+def save(name: str, result: dict, quick: bool) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{name}-{stamp}{'-quick' if quick else ''}.json"
+    payload = {"benchmark": name, "quick": quick, "date": stamp, "machine": machine(), **result}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    return path
+
+
+def newest_results() -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for path in sorted(RESULTS.glob("*.json")):  # names sort by date
+        result = json.loads(path.read_text())
+        if not result["quick"]:
+            found[result["benchmark"]] = result
+    return found
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Regenerated by `make bench` (`scripts/bench.py`) from its JSON results; do not edit by hand.",
+        "Every figure is from one machine, named under each table. Seconds are wall-clock seconds.",
+    ]
+    if "accuracy" in results:
+        result = results["accuracy"]
+        lines += ["", "## Accuracy on the IMDB test set (25,000 reviews)", ""]
+        lines += ["| model | test accuracy | validation accuracy | epochs | training s | wall s | peak RSS MiB |"]
+        lines += ["|---|---:|---:|---:|---:|---:|---:|"]
+        for row in sorted(result["rows"], key=lambda row: -row["test_accuracy"]):
+            cells = [row["name"], f"{row['test_accuracy']:.4f}", _cell(row, "validation_accuracy", "{:.4f}")]
+            cells += [_cell(row, "epochs"), _cell(row, "train_seconds"), _cell(row, "wall_seconds")]
+            cells += [_cell(row, "train_peak_rss_mib")]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines += ["", _measured(result)]
+    if "throughput" in results:
+        result = results["throughput"]
+        lines += ["", f"## Training throughput ({result['config']}, examples/s of the last of each run's epochs)", ""]
+        lines += ["| variant | examples/s (median) | min–max | ratio to plain Keras (median) | min–max |"]
+        lines += ["|---|---:|---:|---:|---:|"]
+        for row in result["rows"]:
+            speed, ratio = row["examples_per_second"], row["ratio_to_plain_keras"]
+            lines.append(
+                f"| {row['variant']} | {speed['median']:.0f} | {speed['min']:.0f}–{speed['max']:.0f} "
+                f"| {ratio['median']:.2f}× | {ratio['min']:.2f}–{ratio['max']:.2f}× |"
+            )
+        lines += ["", f"{result['rounds']} alternating rounds, {result['epochs_per_run']} epochs per run.", ""]
+        lines += [_measured(result)]
+    if "predict" in results:
+        result = results["predict"]
+        cold, imports = result["cold_start_seconds"], result["import_tensorflow_seconds"]
+        lines += ["", "## Prediction", "", "| measure | value |", "|---|---:|"]
+        lines += [
+            f"| `lstmcls predict` one text, cold start (median) | {cold['median']:.2f} s |",
+            f'| `python -c "import tensorflow"` (median) | {imports["median"]:.2f} s |',
+            f"| cold start / TensorFlow import | {result['cold_start_ratio_to_import']:.2f}× |",
+            f"| `lstmcls predict --file`, {result['batch_texts']:,} reviews | {result['batch_wall_seconds']:.1f} s |",
+            f"| throughput including start-up | {result['batch_texts_per_second']:.0f} texts/s |",
+            f"| throughput after start-up | {result['batch_texts_per_second_after_startup']:.0f} texts/s |",
+            f"| peak RSS predicting {result['batch_texts']:,} texts | {result['predict_peak_rss_mib']} MiB |",
+        ]
+        lines += ["", _measured(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(row: dict, key: str, spec: str = "{}") -> str:
+    return spec.format(row[key]) if row.get(key) is not None else "–"
+
+
+def _measured(result: dict) -> str:
+    m = result["machine"]
+    return (
+        f"Measured {result['date'][:8]} on {m['cpu']}, {m['cores']} cores, no GPU; "
+        f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny epochs and subsets; not tabled")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the throughput benchmark")
+    parser.add_argument("--table", action="store_true", help="only regenerate docs/benchmarks.md from bench-results/")
+    args = parser.parse_args()
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark {sorted(unknown)[0]!r}; choose from {', '.join(BENCHMARKS)}")
+    if args.quick:
+        args.rounds = 1
+    if not args.table:
+        work = RESULTS / "runs"
+        for name in args.names or list(BENCHMARKS):
+            save(name, BENCHMARKS[name](args, work), args.quick)
+    results = newest_results()
+    if results:
+        TABLE.write_text(table(results), encoding="utf-8")
+        print(f"wrote {TABLE.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
