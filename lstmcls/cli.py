@@ -295,11 +295,15 @@ def show(run_path: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(details, indent=2))
         return
-    click.echo(f"run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else ""))
+    click.echo(
+        f"{details['kind']} run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else "")
+    )
     click.echo(f"started {meta.get('started')}, finished {meta.get('finished', '-')}, seed {meta.get('seed')}")
-    if details["metrics"]:
-        validation = details["metrics"]["validation"]
-        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in validation.items()))
+    metrics = details["metrics"] or {}
+    if "validation" in metrics:
+        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
+    if "words" in metrics:
+        click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
     if details["test_accuracy"] is not None:
         click.echo(f"test accuracy: {details['test_accuracy']:.4f}")
     click.echo("\nconfig:\n" + (details["config"] or "(missing)"))
