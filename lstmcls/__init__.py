@@ -27,6 +27,7 @@ __all__ = [
     "explain",
     "inspect_data",
     "tune",
+    "pretrain",
 ]
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from lstmcls.export import export
     from lstmcls.inspection import inspect_data
     from lstmcls.prediction import predict
+    from lstmcls.pretraining import pretrain
     from lstmcls.runs import Run, open_run
     from lstmcls.training import resume, train
     from lstmcls.tuning import tune
@@ -46,6 +48,7 @@ _LAZY = {
     "train": "lstmcls.training",
     "resume": "lstmcls.training",
     "tune": "lstmcls.tuning",
+    "pretrain": "lstmcls.pretraining",
     "explain": "lstmcls.explain",
     "inspect_data": "lstmcls.inspection",
     "evaluate": "lstmcls.evaluation",

@@ -121,6 +121,31 @@ def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Pat
         click.echo(f"next: lstmcls eval --run {run.path}")
 
 
+@main.command()
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a config key, as for train.")
+@_json_option
+def pretrain(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
+    """Pretrain word vectors on CONFIG's training texts plus its pretrain.unlabelled text; writes runs/<run-id>/.
+
+    Name the run in a training config's model.embedding.pretrained to start the classifier from its vectors.
+    """
+    from lstmcls.config import load_config
+    from lstmcls.pretraining import pretrain as pretrain_vectors
+
+    run = pretrain_vectors(load_config(config_path, overrides))
+    metrics = json.loads(run.file("metrics.json").read_text())
+    neighbours = json.loads(run.file("neighbours.json").read_text())
+    if as_json:
+        click.echo(json.dumps({"run": str(run.path), **metrics, "neighbours": neighbours}, indent=2))
+        return
+    click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    for word, nearest in neighbours.items():
+        click.echo(f"  {word}: {', '.join(other for other, _ in nearest)}")
+    click.echo(f"run: {run.path}")
+    click.echo(f"next: set model.embedding.pretrained: {run.path} in a config, then lstmcls train it")
+
+
 @main.command(name="eval")
 @_run_options
 @click.option(
@@ -239,7 +264,7 @@ def explain_command(run_path, runs_dir, texts, file, target, steps, gates, html_
 )
 @_json_option
 def runs_command(runs_dir: Path, as_json: bool) -> None:
-    """List runs, newest first: status, epochs, best validation and test accuracy, time."""
+    """List runs, newest first: kind, status, epochs, best validation and test accuracy, time."""
     from lstmcls.runs import list_runs, summarize
 
     rows = [summarize(run) for run in list_runs(runs_dir)]
@@ -272,11 +297,15 @@ def show(run_path: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(details, indent=2))
         return
-    click.echo(f"run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else ""))
+    click.echo(
+        f"{details['kind']} run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else "")
+    )
     click.echo(f"started {meta.get('started')}, finished {meta.get('finished', '-')}, seed {meta.get('seed')}")
-    if details["metrics"]:
-        validation = details["metrics"]["validation"]
-        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in validation.items()))
+    metrics = details["metrics"] or {}
+    if "validation" in metrics:
+        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
+    if "words" in metrics:
+        click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
     if details["test_accuracy"] is not None:
         click.echo(f"test accuracy: {details['test_accuracy']:.4f}")
     click.echo("\nconfig:\n" + (details["config"] or "(missing)"))

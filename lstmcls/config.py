@@ -41,6 +41,29 @@ class VectorizerConfig(Section):
 
 class EmbeddingConfig(Section):
     dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
+    pretrained: Path | None = Field(
+        None,
+        description="Start from word vectors: a word2vec (text or binary), GloVe or fastText .vec file, "
+        "or a run made by `lstmcls pretrain`.",
+    )
+    trainable: bool = Field(True, description="Fine-tune the embedding; false keeps it frozen for the whole training.")
+    unfreeze_after: int | None = Field(
+        None, ge=1, description="Keep the embedding frozen for this many epochs, then fine-tune it with the rest."
+    )
+
+    @field_validator("pretrained")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative to the working directory; the run records it absolute so a resume finds it anywhere."""
+        return path.expanduser().absolute() if path else None
+
+    @model_validator(mode="after")
+    def _freezing_needs_vectors(self) -> EmbeddingConfig:
+        if self.unfreeze_after is not None and not self.trainable:
+            raise ValueError("trainable: false freezes the embedding for good; drop unfreeze_after or set trainable")
+        if self.pretrained is None and (self.unfreeze_after is not None or not self.trainable):
+            raise ValueError("freezing a random embedding makes no sense; set pretrained: to a vector file or run")
+        return self
 
 
 Activation = Literal["tanh", "sigmoid", "hard_sigmoid", "relu", "elu", "selu", "gelu", "silu", "linear"]
@@ -140,6 +163,27 @@ class TuneConfig(Section):
     warmup_epochs: int = Field(1, ge=0, description="Epochs of each trial that are never pruned.")
 
 
+class PretrainConfig(Section):
+    method: Literal["word2vec", "fasttext"] = Field("word2vec", description="gensim's Word2Vec or FastText.")
+    dim: int | None = Field(None, ge=1, description="Vector size; defaults to model.embedding.dim.")
+    sg: bool = Field(False, description="Skip-gram (true: better rare words) or CBOW (false: faster).")
+    window: int = Field(5, ge=1, description="Context words on each side of the target word.")
+    min_count: int = Field(5, ge=1, description="Words seen fewer times get no vector.")
+    epochs: int = Field(5, ge=1, description="Passes over the corpus.")
+    workers: int = Field(3, ge=1, description="Training threads; only 1 gives the same vectors for a seed every time.")
+    unlabelled: Literal["imdb"] | Path | None = Field(
+        None,
+        description="Extra text besides the training texts: imdb (the unsupervised split), a .csv/.csv.gz file "
+        "or a text file with one text per line.",
+    )
+    text_column: str = Field("text", min_length=1, description="Column of the unlabelled CSV that holds the text.")
+
+    @field_validator("unlabelled")
+    @classmethod
+    def _absolute(cls, value: str | Path | None) -> str | Path | None:
+        return value.expanduser().absolute() if isinstance(value, Path) else value
+
+
 # One block type per registered source, told apart by its `source` key.
 DataConfig = Annotated[
     functools.reduce(operator.or_, (SOURCES.get(name) for name in SOURCES.names())), Field(discriminator="source")
@@ -153,11 +197,11 @@ class Config(Section):
     train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
     run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
+    pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(
-            self.model_dump(mode="json", exclude={"tune"} if self.tune is None else None), sort_keys=False
-        )
+        absent = {name for name in ("tune", "pretrain") if getattr(self, name) is None}
+        return yaml.safe_dump(self.model_dump(mode="json", exclude=absent), sort_keys=False)
 
 
 # === Loading ===

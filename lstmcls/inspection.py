@@ -11,11 +11,10 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
 from lstmcls.config import Config
 from lstmcls.data import Examples, load_splits
-from lstmcls.text import STANDARDIZERS
+from lstmcls.text import tokenize
 
 # Thresholds behind the warnings; each warning says which one it crossed.
 IMBALANCE = 3.0  # largest class / smallest class
@@ -23,16 +22,6 @@ TRUNCATED = 0.2  # share of texts longer than max_length
 COVERAGE = 0.9  # share of training tokens inside the vocabulary
 DUPLICATES = 0.01  # share of duplicate texts in a split
 FEW_PER_CLASS = 50
-
-
-def tokenize(texts: list[str], standardize: str, batch_size: int = 2048) -> list[list[str]]:
-    """Tokens exactly as the vectorizer sees them: the configured standardizer, then a whitespace split."""
-    function = STANDARDIZERS.get(standardize)
-    tokens: list[list[str]] = []
-    for start in range(0, len(texts), batch_size):
-        batch = tf.constant(texts[start : start + batch_size], dtype=tf.string)
-        tokens += [text.decode("utf-8").split() for text in function(batch).numpy()]
-    return tokens
 
 
 def inspect_data(config: Config) -> dict[str, Any]:

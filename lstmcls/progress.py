@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -49,3 +49,17 @@ def track(items: Iterable[T], total: int, description: str) -> Iterator[T]:
     from rich.progress import track as rich_track
 
     yield from rich_track(items, total=total, description=description, console=Console(stderr=True), transient=True)
+
+
+@contextmanager
+def bar(total: int, description: str) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr (when shown) for work that reports by callback: call the yielded function per step."""
+    if not shown():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)

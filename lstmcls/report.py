@@ -49,8 +49,8 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
 
 
 def runs_table(rows: list[dict[str, Any]]) -> None:
-    columns = {"id": "run", "name": "config", "status": "status", "epochs": "epochs", "val_accuracy": "val acc",
-               "test_accuracy": "test acc", "seconds": "seconds"}  # fmt: skip
+    columns = {"id": "run", "name": "config", "kind": "kind", "status": "status", "epochs": "epochs",
+               "val_accuracy": "val acc", "test_accuracy": "test acc", "seconds": "seconds"}  # fmt: skip
     rows = [{**row, "seconds": None if row["seconds"] is None else round(row["seconds"])} for row in rows]
     table(list(columns.values()), [[cell(row[key]) for key in columns] for row in rows])
 

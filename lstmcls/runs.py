@@ -37,8 +37,19 @@ LOGS = "logs"
 CHECKPOINTS = "checkpoints"
 EXPORT = "export"
 PLOTS = "plots"
+VECTORS = "vectors.bin"  # a pretrain run's word vectors, word2vec binary format
+VOCABULARY = "vocabulary.tsv"  # a pretrain run's words and their corpus counts, most frequent first
+NEIGHBOURS = "neighbours.json"  # a pretrain run's sanity check: nearest neighbours of a few common words
 
 RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
+
+# What a run holds: a classifier (`lstmcls train`) or word vectors (`lstmcls pretrain`).
+CLASSIFIER, PRETRAIN = "classifier", "pretrain"
+_REQUIRED = {CLASSIFIER: (CONFIG, MODEL, LABELS), PRETRAIN: (CONFIG, VECTORS)}
+_WRONG_KIND = {
+    CLASSIFIER: "it holds word vectors: name it in model.embedding.pretrained and train a classifier with it",
+    PRETRAIN: "give a run made by `lstmcls pretrain CONFIG` or a vector file",
+}
 
 
 @dataclass(frozen=True)
@@ -62,28 +73,38 @@ class Run:
     def status(self) -> str:
         return self.meta.get("status", "unknown")
 
-    def require_complete(self) -> Run:
-        """Return self if training finished well; otherwise raise a RunError that says what to do."""
+    @property
+    def kind(self) -> str:
+        return self.meta.get("kind", CLASSIFIER)  # runs from before pretraining existed are classifiers
+
+    def require_complete(self, kind: str = CLASSIFIER) -> Run:
+        """Return self if it is a `kind` run that finished well; otherwise raise a RunError that says what to do."""
         status = self.check_exists()
+        if self.kind != kind:
+            raise RunError(f"run {self.id} is a {self.kind} run, not a {kind} run; {_WRONG_KIND[kind]}")
         if status == RUNNING and self._alive():
-            raise RunError(f"run {self.id} is still training (pid {self.meta.get('pid')}); wait for it to finish")
+            raise RunError(f"run {self.id} is still running (pid {self.meta.get('pid')}); wait for it to finish")
         if status != COMPLETE:
             if status == RUNNING:
                 what = "was stopped without finishing (its process is gone: killed or crashed)"
             else:
                 what = f"is {status}" + (f": {self.meta['error']}" if self.meta.get("error") else "")
+            if kind == PRETRAIN:
+                raise RunError(f"run {self.id} {what}; pretrain again with `lstmcls pretrain {self.file(CONFIG)}`")
             raise RunError(
                 f"run {self.id} {what}; continue it with `lstmcls train --resume {self.path}` "
                 f"or train again with `lstmcls train {self.file(CONFIG)}`"
             )
-        for name in (CONFIG, MODEL, LABELS):
+        for name in _REQUIRED[kind]:
             if not self.file(name).is_file():
-                raise RunError(f"run {self.id} is marked complete but {name} is missing; train it again")
+                raise RunError(f"run {self.id} is marked complete but {name} is missing; make it again")
         return self
 
     def require_resumable(self) -> str:
         """The status of a run that `lstmcls train --resume` may continue; a RunError otherwise."""
         status = self.check_exists()
+        if self.kind != CLASSIFIER:
+            raise RunError(f"run {self.id} is a {self.kind} run; only classifier training resumes (pretrain again)")
         if status == COMPLETE:
             raise RunError(f"run {self.id} is already complete; nothing to resume")
         if status == RUNNING and self._alive():
@@ -140,12 +161,15 @@ class Run:
         write_json(self.file(META), {**self.meta, **fields})
 
 
-def create_run(config: Config, fingerprint: dict[str, str], dropped: dict[str, dict[str, int]]) -> Run:
+def create_run(
+    config: Config, fingerprint: dict[str, str], dropped: dict[str, dict[str, int]], kind: str = CLASSIFIER
+) -> Run:
     """Make a new, never-reused run directory holding the resolved config and a `running` status.
 
     Args:
         fingerprint: what identifies the data (file hashes, tfds version), recorded for tracing.
         dropped: rows skipped per split and reason (`data.on_bad_rows: skip`).
+        kind: CLASSIFIER or PRETRAIN; commands refuse a run of the wrong kind.
     """
     runs_dir = config.run.dir
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -164,6 +188,7 @@ def create_run(config: Config, fingerprint: dict[str, str], dropped: dict[str, d
         {
             "id": run_id,
             "name": name,
+            "kind": kind,
             "status": RUNNING,
             "started": utc_now(),
             "seed": config.train.seed,
@@ -184,10 +209,10 @@ def process_info() -> dict[str, Any]:
 
 
 def open_run(path: str | Path | None, runs_dir: str | Path = "runs") -> Run:
-    """The run at `path`, or the newest complete run in `runs_dir`; checked to be complete."""
+    """The run at `path`, or the newest complete classifier run in `runs_dir`; checked to be complete."""
     if path is not None:
         return Run(Path(path)).require_complete()
-    runs = [run for run in list_runs(Path(runs_dir)) if _status_or_none(run) == COMPLETE]
+    runs = [run for run in list_runs(Path(runs_dir)) if _status_or_none(run) == COMPLETE and run.kind == CLASSIFIER]
     if not runs:
         raise RunError(f"no complete run in {runs_dir}/; train one with `lstmcls train CONFIG` or pass --run")
     return runs[0].require_complete()
@@ -214,6 +239,7 @@ def summarize(run: Run) -> dict[str, Any]:
     return {
         "id": run.id,
         "name": meta.get("name"),
+        "kind": meta.get("kind", CLASSIFIER),
         "status": meta.get("status", "unreadable"),
         "started": meta.get("started"),
         "epochs": metrics.get("epochs"),

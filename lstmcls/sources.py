@@ -35,6 +35,15 @@ class LabelledTexts:
 
 
 @dataclass(frozen=True)
+class UnlabelledTexts:
+    """Texts without labels, for pretraining word vectors, and what identifies them (for tracing)."""
+
+    texts: list[str]
+    origin: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
 class RawSplits:
     train: LabelledTexts
     validation: LabelledTexts | None
@@ -90,6 +99,16 @@ class ImdbSource(SourceBase):
 
     def load_test(self) -> LabelledTexts:
         return _read_tfds(self._builder(), "test")
+
+    def load_unlabelled(self) -> UnlabelledTexts:
+        """The `unsupervised` split: 50,000 reviews without labels, shipped for pretraining."""
+        import tensorflow_datasets as tfds
+
+        builder = self._builder()
+        dataset = builder.as_dataset(split="unsupervised").map(lambda example: example["text"]).batch(4096)
+        texts = [text.decode("utf-8") for batch in tfds.as_numpy(dataset) for text in batch]
+        version = f"imdb_reviews/{builder.info.config_name}/{builder.info.version}"
+        return UnlabelledTexts(texts, origin="imdb_reviews[unsupervised]", fingerprint=version)
 
     def _builder(self):
         import tensorflow_datasets as tfds
@@ -205,12 +224,43 @@ def read_csv(
     return LabelledTexts(texts, labels, origin=str(path), dropped=dict(dropped))
 
 
-def _check_columns(path: Path, columns: list[str], *wanted: str) -> None:
+def read_texts(path: Path, column: str) -> UnlabelledTexts:
+    """Unlabelled texts: the `column` of a `.csv` / `.csv.gz` file, else one text per line; blank texts skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"unlabelled text file not found: {path} (set pretrain.unlabelled)")
+    is_csv = path.name.lower().endswith((".csv", ".csv.gz"))
+    texts: list[str] = []
+    try:
+        with open_text(path) as handle:
+            if is_csv:
+                reader = csv.DictReader(handle)
+                _check_columns(path, reader.fieldnames or [], column, setting="pretrain.text_column")
+                rows = (row.get(column) or "" for row in reader)
+            else:
+                rows = handle
+            for number, text in enumerate(rows, start=1):
+                if _has_undecodable_bytes(text):
+                    raise DataError(f"{path}: {'row' if is_csv else 'line'} {number}: bytes that are not UTF-8")
+                if text.strip():
+                    texts.append(text.strip())
+    except csv.Error as exc:
+        raise DataError(f"{path}: malformed CSV: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    if not texts:
+        raise DataError(f"{path}: no texts in it")
+    return UnlabelledTexts(texts, origin=str(path), fingerprint=f"sha256:{_sha256(path)}")
+
+
+def _check_columns(
+    path: Path, columns: list[str], *wanted: str, setting: str = "data.text_column / data.label_column"
+) -> None:
     for column in wanted:
         if column not in columns:
             raise DataError(
                 f"{path}: no column {column!r}; the header has {', '.join(map(repr, columns)) or 'nothing'} "
-                "(set data.text_column / data.label_column)"
+                f"(set {setting})"
             )
 
 

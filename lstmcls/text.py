@@ -56,6 +56,21 @@ def standardize_none(texts: tf.Tensor) -> tf.Tensor:
     return _plain_spaces(texts)
 
 
+def standardize_texts(texts: list[str], standardize: str, batch_size: int = 2048) -> list[str]:
+    """Texts as the vectorizer sees them before it splits on whitespace (the configured standardizer)."""
+    function = STANDARDIZERS.get(standardize)
+    found: list[str] = []
+    for start in range(0, len(texts), batch_size):
+        batch = tf.constant(texts[start : start + batch_size], dtype=tf.string)
+        found += [text.decode("utf-8") for text in function(batch).numpy()]
+    return found
+
+
+def tokenize(texts: list[str], standardize: str) -> list[list[str]]:
+    """Tokens exactly as the vectorizer sees them: the configured standardizer, then a whitespace split."""
+    return [text.split() for text in standardize_texts(texts, standardize)]
+
+
 def build_preprocessor(config: VectorizerConfig, train_texts: list[str]) -> keras.Model:
     """A model from raw strings to `max_length` token ids, its vocabulary adapted on `train_texts` only."""
     vectorizer = keras.layers.TextVectorization(

@@ -19,12 +19,13 @@ import keras
 import numpy as np
 
 from lstmcls import plots, progress, runs
-from lstmcls.config import Config
+from lstmcls.config import Config, EmbeddingConfig
 from lstmcls.data import Splits, load_splits, text_dataset, to_dataset
 from lstmcls.errors import DataError, TrainingInterrupted
 from lstmcls.evaluation import report
 from lstmcls.models import build_classifier, class_probabilities, compile_classifier, end_to_end
 from lstmcls.text import build_preprocessor
+from lstmcls.vectors import Vectors, embedding_matrix, load_pretrained, log_coverage, token_counts
 
 log = logging.getLogger("lstmcls")
 
@@ -44,8 +45,9 @@ def train(config: Config, verbose: int | None = None, callbacks: list[keras.call
     """
     with progress.step("loading data"):
         splits = load_splits(config)
+    vectors = load_pretrained(config.model.embedding)
     run = runs.create_run(config, splits.fingerprint, splits.dropped)
-    return _train_in(run, config, splits, verbose, list(callbacks))
+    return _train_in(run, config, splits, verbose, list(callbacks), vectors)
 
 
 def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
@@ -57,20 +59,26 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
         splits = load_splits(config)
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
+    vectors = load_pretrained(config.model.embedding)  # for a run that failed before its first backup
     log.info("resuming %s run %s", status, run.path)
     run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
-    return _train_in(run, config, splits, verbose, [])
+    return _train_in(run, config, splits, verbose, [], vectors)
 
 
 def _train_in(
-    run: runs.Run, config: Config, splits: Splits, verbose: int | None, extra: list[keras.callbacks.Callback]
+    run: runs.Run,
+    config: Config,
+    splits: Splits,
+    verbose: int | None,
+    extra: list[keras.callbacks.Callback],
+    vectors: Vectors | None,
 ) -> runs.Run:
     log.info("run: %s", run.path)
     started = time.perf_counter()
     try:
         with stop_requests() as stop:
             verbose = progress.keras_verbosity() if verbose is None else verbose
-            metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra])
+            metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra], vectors)
     except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
         raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {run.path}") from None
@@ -85,7 +93,14 @@ def _train_in(
     return run
 
 
-def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: list[keras.callbacks.Callback]) -> dict:
+def _fit(
+    config: Config,
+    splits: Splits,
+    run: runs.Run,
+    verbose: int,
+    extra: list[keras.callbacks.Callback],
+    vectors: Vectors | None,
+) -> dict:
     keras.utils.set_random_seed(config.train.seed)
     # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
     # Keras turns XLA off under it, and XLA is most of the CPU speed-up.
@@ -120,6 +135,8 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: lis
 
     classifier = build_classifier(config.model, vocab_size, num_classes)
     compile_classifier(classifier, num_classes, config.train)
+    if vectors is not None:
+        _start_from_vectors(classifier, preprocessor, vectors, splits.train.texts, config, run)
     checkpoints = run.file(runs.CHECKPOINTS)
     checkpoints.mkdir(exist_ok=True)
     best = checkpoints / "best.weights.h5"
@@ -138,6 +155,7 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: lis
     ]
     if config.train.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.train.patience))
+    callbacks += _freeze_embedding(classifier, config.model.embedding)
     log.info(
         "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
         config.model.cell, len(splits.train), num_classes, vocab_size, len(splits.validation),
@@ -166,6 +184,56 @@ def _fit(config: Config, splits: Splits, run: runs.Run, verbose: int, extra: lis
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(vocab_size),
     }
+
+
+# === Pretrained embedding ===
+
+
+def _start_from_vectors(
+    classifier: keras.Model,
+    preprocessor: keras.Model,
+    vectors: Vectors,
+    texts: list[str],
+    config: Config,
+    run: runs.Run,
+) -> None:
+    """Set the embedding to the pretrained vectors; report and record how much of the vocabulary they cover."""
+    vectorizer = preprocessor.get_layer("vectorizer")
+    with progress.step("matching word vectors to the vocabulary"):
+        counts = token_counts(vectorizer, texts)
+        matrix, coverage = embedding_matrix(
+            vectors, vectorizer.get_vocabulary(), counts, config.vectorizer.standardize, config.train.seed
+        )
+    classifier.get_layer("embedding").set_weights([matrix])
+    log_coverage(coverage)
+    run.update_meta(pretrained=coverage)
+
+
+def _freeze_embedding(classifier: keras.Model, config: EmbeddingConfig) -> list[keras.callbacks.Callback]:
+    """Freeze the embedding for the whole training (`trainable: false`) or its first `unfreeze_after` epochs."""
+    layer = classifier.get_layer("embedding")
+    if config.unfreeze_after is not None:
+        # Built with the embedding while it is trainable: Keras 3 optimizers refuse variables added later.
+        classifier.optimizer.build(classifier.trainable_variables)
+        layer.trainable = False
+        return [_UnfreezeEmbedding(config.unfreeze_after)]
+    layer.trainable = config.trainable
+    return []
+
+
+class _UnfreezeEmbedding(keras.callbacks.Callback):
+    """Makes the embedding trainable from epoch `frozen_epochs + 1` on, by epoch number (so a resumed run too)."""
+
+    def __init__(self, frozen_epochs: int) -> None:
+        super().__init__()
+        self.frozen_epochs = frozen_epochs
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        layer = self.model.get_layer("embedding")
+        if epoch >= self.frozen_epochs and not layer.trainable:
+            layer.trainable = True
+            self.model.make_train_function(force=True)  # the traced step holds the trainable weights it saw
+            log.info("epoch %d: fine-tuning the embedding from now on", epoch + 1)
 
 
 def _history_column(path: Path, column: str) -> list[float]:
