@@ -50,6 +50,9 @@ class EmbeddingConfig(Section):
     unfreeze_after: int | None = Field(
         None, ge=1, description="Keep the embedding frozen for this many epochs, then fine-tune it with the rest."
     )
+    dropout: float = Field(
+        0.0, ge=0.0, lt=1.0, description="Spatial dropout: drops whole embedding channels during training."
+    )
 
     @field_validator("pretrained")
     @classmethod

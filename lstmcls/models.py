@@ -108,6 +108,8 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> 
 
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding.dim, mask_zero=True, name="embedding")(ids)
+    if config.embedding.dropout:  # a channel dropped for the whole text, not single values (which neighbours leak)
+        x = keras.layers.SpatialDropout1D(config.embedding.dropout, name="embedding_dropout")(x)
     for index in range(config.layers):
         last = index == config.layers - 1
         layer = cell.build(config, not last or pooling.sequences)

@@ -54,6 +54,11 @@ def run(command: list[str], stdin: str | None = None) -> dict:
     return {"seconds": round(seconds, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024), "stdout": stdout}
 
 
+def last_json(result: dict) -> dict:
+    """The JSON object a script prints last (Keras prints its epoch lines to stdout before it)."""
+    return json.loads(result["stdout"].strip().splitlines()[-1])
+
+
 def train(config: Path, runs_dir: Path, name: str, overrides: list[str] = ()) -> tuple[Path, dict]:
     sets = [arg for item in [f"run.dir={runs_dir}", f"run.name={name}", *overrides] for arg in ("--set", item)]
     result = run([*LSTMCLS, "train", str(config), *sets, "--json"])
@@ -117,7 +122,7 @@ def throughput(args: argparse.Namespace, work: Path) -> dict:
         for name, variant in variants.items():
             print(f"throughput round {round_ + 1}/{args.rounds}: {name}", file=sys.stderr)
             if name.startswith("plain"):
-                speeds[name].append(json.loads(run(variant)["stdout"])["examples_per_second"][-1])
+                speeds[name].append(last_json(run(variant))["examples_per_second"][-1])
             else:
                 run_dir, _ = train(
                     DEFAULT, work, "throughput", [f"train.epochs={epochs}", "train.patience=null", *variant]
@@ -136,29 +141,63 @@ def throughput(args: argparse.Namespace, work: Path) -> dict:
 
 
 def accuracy(args: argparse.Namespace, work: Path) -> dict:
-    """IMDB test accuracy, training and total wall time and peak RSS of every config; plain Keras and TF-IDF rows."""
+    """IMDB test accuracy, training and total wall time and peak RSS of every config; plain Keras and TF-IDF rows.
+
+    `--only NAME...` (config stems, `w2v`, `plain`, `linear`) refreshes some rows; the table keeps the newest of each.
+    """
     rows = []
     quick = ["train.epochs=1", "train.steps_per_epoch=20"] if args.quick else []
+    wanted = set(args.only or [])
     for config in trainable_configs():
+        if wanted and config.stem not in wanted:
+            continue
         print(f"accuracy: {config.name}", file=sys.stderr)
         run_dir, trained = train(config, work, config.stem, quick)
-        evaluated = run([*LSTMCLS, "eval", "--run", str(run_dir), "--json"])
-        metrics = json.loads((run_dir / "metrics.json").read_text())
+        rows.append({"name": str(config.relative_to(ROOT)), **classifier_row(run_dir, trained)})
+    if not wanted or "w2v" in wanted:
+        rows += pretrained_rows(args, work, quick)
+    if not wanted or "plain" in wanted:
+        rows.append(plain_keras_row(args))
+    if not wanted or "linear" in wanted:
+        rows.append(linear_baseline(args))
+    return {"rows": [{**row, "date": stamp()} for row in rows]}
+
+
+def pretrained_rows(args: argparse.Namespace, work: Path, quick: list[str]) -> list[dict]:
+    """configs/imdb.yaml started from configs/imdb_w2v.yaml's vectors, fine-tuned and frozen: the same
+    architecture as its random-embedding row."""
+    print("accuracy: pretraining configs/imdb_w2v.yaml", file=sys.stderr)
+    pretrain_overrides = ["pretrain.epochs=1", "pretrain.unlabelled=null"] if args.quick else []
+    sets = [arg for item in [f"run.dir={work}", *pretrain_overrides] for arg in ("--set", item)]
+    pretrained = run([*LSTMCLS, "pretrain", str(ROOT / "configs" / "imdb_w2v.yaml"), *sets, "--json"])
+    vectors = json.loads(pretrained["stdout"])["run"]
+    rows = []
+    for name, trainable in (("fine-tuned", "true"), ("frozen", "false")):
+        print(f"accuracy: configs/imdb.yaml with the vectors, {name}", file=sys.stderr)
+        overrides = [f"model.embedding.pretrained={vectors}", f"model.embedding.trainable={trainable}", *quick]
+        run_dir, trained = train(DEFAULT, work, f"imdb_w2v_{name.replace('-', '')}", overrides)
         rows.append(
             {
-                "name": str(config.relative_to(ROOT)),
-                "test_accuracy": round(json.loads(evaluated["stdout"])["accuracy"], 4),
-                "validation_accuracy": round(metrics["validation"]["accuracy"], 4),
-                "epochs": metrics["epochs"],
-                "train_seconds": metrics["seconds"],
-                "wall_seconds": trained["seconds"],
-                "train_peak_rss_mib": trained["peak_rss_mib"],
-                "run": str(run_dir),
+                **classifier_row(run_dir, trained),
+                "name": f"configs/imdb.yaml + imdb_w2v vectors, {name} "
+                f"(pretraining: {json.loads(pretrained['stdout'])['seconds']:.0f} s more)",
             }
         )
-    rows.append(plain_keras_row(args))
-    rows.append(linear_baseline(args))
-    return {"rows": rows}
+    return rows
+
+
+def classifier_row(run_dir: Path, trained: dict) -> dict:
+    evaluated = run([*LSTMCLS, "eval", "--run", str(run_dir), "--json"])
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    return {
+        "test_accuracy": round(json.loads(evaluated["stdout"])["accuracy"], 4),
+        "validation_accuracy": round(metrics["validation"]["accuracy"], 4),
+        "epochs": metrics["epochs"],
+        "train_seconds": metrics["seconds"],
+        "wall_seconds": trained["seconds"],
+        "train_peak_rss_mib": trained["peak_rss_mib"],
+        "run": str(run_dir),
+    }
 
 
 def plain_keras_row(args: argparse.Namespace) -> dict:
@@ -173,7 +212,7 @@ def plain_keras_row(args: argparse.Namespace) -> dict:
         "--learning-rate", str(config["train"]["learning_rate"]), "--patience", str(config["train"]["patience"]),
     ]  # fmt: skip
     result = run(command)
-    report = json.loads(result["stdout"])
+    report = last_json(result)
     return {
         "name": "plain Keras, same architecture as configs/imdb.yaml (scripts/plain_keras.py)",
         "test_accuracy": report["test_accuracy"],
@@ -290,22 +329,32 @@ def machine() -> dict:
     }
 
 
+def stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
 def save(name: str, result: dict, quick: bool) -> Path:
     RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    path = RESULTS / f"{name}-{stamp}{'-quick' if quick else ''}.json"
-    payload = {"benchmark": name, "quick": quick, "date": stamp, "machine": machine(), **result}
+    path = RESULTS / f"{name}-{stamp()}{'-quick' if quick else ''}.json"
+    payload = {"benchmark": name, "quick": quick, "date": stamp(), "machine": machine(), **result}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
     return path
 
 
 def newest_results() -> dict[str, dict]:
+    """The newest full result of each benchmark; accuracy rows are merged by name, the newest row winning."""
     found: dict[str, dict] = {}
+    rows: dict[str, dict] = {}
     for path in sorted(RESULTS.glob("*.json")):  # names sort by date
         result = json.loads(path.read_text())
-        if not result["quick"]:
-            found[result["benchmark"]] = result
+        if result["quick"]:
+            continue
+        found[result["benchmark"]] = result
+        if result["benchmark"] == "accuracy":
+            rows.update({row["name"]: row for row in result["rows"]})
+    if "accuracy" in found:
+        found["accuracy"] = {**found["accuracy"], "rows": list(rows.values())}
     return found
 
 
@@ -319,12 +368,14 @@ def table(results: dict[str, dict]) -> str:
     if "accuracy" in results:
         result = results["accuracy"]
         lines += ["", "## Accuracy on the IMDB test set (25,000 reviews)", ""]
-        lines += ["| model | test accuracy | validation accuracy | epochs | training s | wall s | peak RSS MiB |"]
-        lines += ["|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "| model | test accuracy | validation accuracy | epochs | training s | wall s | peak RSS MiB | run at |"
+        ]
+        lines += ["|---|---:|---:|---:|---:|---:|---:|---|"]
         for row in sorted(result["rows"], key=lambda row: -row["test_accuracy"]):
             cells = [row["name"], f"{row['test_accuracy']:.4f}", _cell(row, "validation_accuracy", "{:.4f}")]
             cells += [_cell(row, "epochs"), _cell(row, "train_seconds"), _cell(row, "wall_seconds")]
-            cells += [_cell(row, "train_peak_rss_mib")]
+            cells += [_cell(row, "train_peak_rss_mib"), _when(row.get("date"))]
             lines.append("| " + " | ".join(cells) + " |")
         lines += ["", _measured(result)]
     if "throughput" in results:
@@ -357,6 +408,10 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _when(date: str | None) -> str:
+    return f"{date[:4]}-{date[4:6]}-{date[6:8]} {date[9:11]}:{date[11:13]}" if date else "–"
+
+
 def _cell(row: dict, key: str, spec: str = "{}") -> str:
     return spec.format(row[key]) if row.get(key) is not None else "–"
 
@@ -373,6 +428,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny epochs and subsets; not tabled")
+    parser.add_argument("--only", nargs="+", help="accuracy rows to refresh: config stems, w2v, plain, linear")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the throughput benchmark")
     parser.add_argument("--table", action="store_true", help="only regenerate docs/benchmarks.md from bench-results/")
     args = parser.parse_args()

@@ -23,7 +23,10 @@ COMBINATIONS = list(itertools.product(CELLS.names(), [False, True], POOLINGS.nam
 
 @pytest.mark.parametrize(("cell", "pooling"), list(itertools.product(CELLS.names(), POOLINGS.names())))
 def test_padding_never_changes_a_prediction(cell, pooling):
-    config = ModelConfig(cell=cell, pooling=pooling, units=4, layers=2, bidirectional=True, head=[4])
+    embedding = {"dim": 8, "dropout": 0.2}  # spatial dropout passes the mask on
+    config = ModelConfig(
+        cell=cell, pooling=pooling, units=4, layers=2, bidirectional=True, head=[4], embedding=embedding
+    )
     model = build_classifier(config, 30, 3)
     ids = np.array([[5, 9, 2, 0, 0], [7, 3, 3, 8, 1]])
     padded = np.pad(ids, [(0, 0), (0, 6)])
