@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +138,7 @@ def fit(
     steps_per_epoch: int | None,
     callbacks: list[keras.callbacks.Callback],
     verbose: int,
+    stop: threading.Event,
 ) -> None:
     """Train `model` (built and compiled in `strategy.scope()`) as `model.fit` would, under any strategy.
 
@@ -144,7 +146,8 @@ def fit(
     (auto-sharded by data, so each worker reads the same files); the loss is averaged over the global batch and
     the optimizer sums the replicas' gradients. Epoch logs hold loss and accuracy, training and validation,
     summed over all replicas, so every worker's callbacks see the same numbers and stop at the same epoch.
-    `train_data` repeats when `steps_per_epoch` is given, as for `fit`.
+    `train_data` repeats when `steps_per_epoch` is given, as for `fit`. A `stop` requested on any worker is set
+    on every worker after the same step, so the callback that acts on it stops them all at that batch.
     """
     steps = steps_per_epoch or int(train_data.cardinality())
     callbacks = keras.callbacks.CallbackList(
@@ -154,7 +157,7 @@ def fit(
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
     train_batches, validation_batches = (_distributed(strategy, data) for data in (train_data, validation_data))
-    evaluate = _step(model, strategy, validation_batches.element_spec, training=False)
+    evaluate = _evaluate_step(model, strategy, validation_batches.element_spec)
     traced: dict[tuple[int, ...], Callable] = {}
     iterator = iter(train_batches) if steps_per_epoch else None
 
@@ -167,13 +170,16 @@ def fit(
         # A callback may change which weights train (the embedding unfreezing): trace a step for that set.
         variables = tuple(id(variable) for variable in model.trainable_variables)
         if variables not in traced:
-            traced[variables] = _step(model, strategy, train_batches.element_spec, training=True)
+            traced[variables] = _train_step(model, strategy, train_batches.element_spec)
         train = traced[variables]
         totals = np.zeros(3)
         batches = zip(range(steps), iterator) if iterator is not None else enumerate(train_batches)
         for step, batch in batches:
             callbacks.on_train_batch_begin(step)
-            totals += [float(value) for value in train(batch)]
+            *sums, stopping = train(batch, tf.constant(float(stop.is_set())))
+            totals += [float(value) for value in sums]
+            if stopping > 0:
+                stop.set()
             callbacks.on_train_batch_end(step, _means(totals))
             if model.stop_training:
                 break
@@ -202,39 +208,60 @@ def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.
     return strategy.experimental_distribute_dataset(data.with_options(options))
 
 
-def _step(model: keras.Model, strategy: tf.distribute.Strategy, spec: Any, training: bool) -> Callable:
-    """A compiled step over one distributed batch → (loss sum, correct predictions, examples) over all replicas.
+def _train_step(model: keras.Model, strategy: tf.distribute.Strategy, spec: Any) -> Callable:
+    """A compiled step over one distributed batch and this worker's stop request (0 or 1) → the sums over all
+    replicas of the loss, correct predictions and examples, and the number of stop requests.
 
     Traced once for the batches' `spec`, whose batch and length dimensions are open: bucketed batches vary in
     both. Not XLA-compiled: collectives inside an XLA cluster are not supported on every device.
     """
-    loss = keras.losses.get(model.loss)  # per example: binary or sparse categorical cross-entropy
-    binary = model.outputs[0].shape[-1] == 1
-    accuracy = keras.metrics.binary_accuracy if binary else keras.metrics.sparse_categorical_accuracy
+    loss, accuracy = _per_example(model)
 
-    def replica_step(ids: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
         count = tf.cast(tf.shape(labels)[0], "float32")
-        if not training:
-            probabilities = model(ids, training=False)
-            return tf.reduce_sum(loss(labels, probabilities)), tf.reduce_sum(accuracy(labels, probabilities)), count
         # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
-        global_count = tf.distribute.get_replica_context().all_reduce("SUM", count)
+        totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))
         with tf.GradientTape() as tape:
             probabilities = model(ids, training=True)
             losses = loss(labels, probabilities)
-            scaled = tf.reduce_sum(losses) / tf.maximum(global_count, 1.0)
+            scaled = tf.reduce_sum(losses) / tf.maximum(totals[0], 1.0)
             if model.losses:
                 scaled += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         gradients = tape.gradient(scaled, model.trainable_variables)
         model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # sums over replicas
-        return tf.reduce_sum(losses), tf.reduce_sum(accuracy(labels, probabilities)), count
+        return tf.reduce_sum(losses), tf.reduce_sum(accuracy(labels, probabilities)), count, totals[1]
+
+    @tf.function(input_signature=[spec, tf.TensorSpec([], "float32")])
+    def step(batch: tuple[tf.Tensor, tf.Tensor], stop: tf.Tensor) -> list[tf.Tensor]:
+        *sums, stops = strategy.run(replica_step, args=(*batch, stop))
+        return [strategy.reduce("SUM", value, axis=None) for value in sums] + [strategy.reduce("MEAN", stops, None)]
+
+    return step
+
+
+def _evaluate_step(model: keras.Model, strategy: tf.distribute.Strategy, spec: Any) -> Callable:
+    """A compiled step over one distributed batch → the sums over all replicas of the loss, correct predictions
+    and examples."""
+    loss, accuracy = _per_example(model)
+
+    def replica_step(ids: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        probabilities = model(ids, training=False)
+        count = tf.cast(tf.shape(labels)[0], "float32")
+        return tf.reduce_sum(loss(labels, probabilities)), tf.reduce_sum(accuracy(labels, probabilities)), count
 
     @tf.function(input_signature=[spec])
     def step(batch: tuple[tf.Tensor, tf.Tensor]) -> list[tf.Tensor]:
-        sums = strategy.run(replica_step, args=batch)
-        return [strategy.reduce("SUM", value, axis=None) for value in sums]
+        return [strategy.reduce("SUM", value, axis=None) for value in strategy.run(replica_step, args=batch)]
 
     return step
+
+
+def _per_example(model: keras.Model) -> tuple[Callable, Callable]:
+    """The compiled loss (binary or sparse categorical cross-entropy) and its accuracy, per example."""
+    binary = model.outputs[0].shape[-1] == 1
+    return keras.losses.get(model.loss), (
+        keras.metrics.binary_accuracy if binary else keras.metrics.sparse_categorical_accuracy
+    )
 
 
 def _means(totals: np.ndarray) -> dict[str, float]:

@@ -84,12 +84,13 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run |
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
     vectors = load_pretrained(config.model.embedding)  # for a run that failed before its first backup
-    log.info("resuming %s run %s", status, run.path)
     if cluster.is_chief:
+        log.info("resuming %s run %s", status, run.path)
         run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
         return _train_in(run, config, splits, verbose, [], vectors, cluster)
+    log.info("resuming the chief's run %s", run.path)
     with _scratch(cluster) as scratch:
-        ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT)
+        ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT, ".*")  # .*: the chief's temp files
         copy = runs.Run(Path(shutil.copytree(run.path, scratch / run.id, ignore=ignore)))
         _train_in(copy, config, splits, verbose, [], vectors, cluster)
     return None
@@ -120,7 +121,7 @@ def _train_in(
     try:
         with stop_requests() as stop:
             verbose = progress.keras_verbosity() if verbose is None else verbose
-            metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra], vectors, cluster)
+            metrics = _fit(config, splits, run, verbose, extra, vectors, cluster, stop)
     except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
         where = run.path if cluster.is_chief else "RUN (the chief's run, on every worker)"
@@ -144,6 +145,7 @@ def _fit(
     extra: list[keras.callbacks.Callback],
     vectors: Vectors | None,
     cluster: distribute.Cluster,
+    stop: threading.Event,
 ) -> dict:
     keras.utils.set_random_seed(config.train.seed)
     # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
@@ -199,6 +201,7 @@ def _fit(
         keras.callbacks.ModelCheckpoint(best, monitor=monitor, mode=mode, save_best_only=True, save_weights_only=True),
         keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
         keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
+        _StopOnRequest(stop),
         *extra,
     ]
     if config.train.patience:
@@ -211,7 +214,7 @@ def _fit(
     if cluster.custom_loop:
         distribute.fit(
             classifier, cluster.strategy, train_data, val_data, config.train.epochs,
-            config.train.steps_per_epoch, callbacks, verbose,
+            config.train.steps_per_epoch, callbacks, verbose, stop,
         )  # fmt: skip
         classifier = _outside_strategy(classifier, config, num_classes)
     else:

@@ -4,16 +4,19 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
 import pytest
 
-from conftest import assert_clean_error, cli
+from conftest import assert_clean_error, cli, write_config, write_csv
 from lstmcls import distribute
 from lstmcls.config import load_config
 from lstmcls.distribute import read_tf_config
@@ -34,47 +37,51 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
+@contextmanager
+def workers(tmp_path: Path, *args: str, name: str) -> Iterator[list[tuple[subprocess.Popen, Path]]]:
+    """Two `lstmcls` workers on 127.0.0.1 (CPU only, TF_CONFIG each), logging to files; killed if still running."""
     ports = free_ports(2)
-    scratch = tmp_path / "tmp"  # where the non-chief worker trains; must be empty again at the end
-    scratch.mkdir()
-    processes, logs = [], []
-    started = time.monotonic()
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    started: list[tuple[subprocess.Popen, Path]] = []
     try:
         for index in range(2):
-            tf_config = {
-                "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
-                "task": {"type": "worker", "index": index},
+            env = {
+                **os.environ,
+                "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+                "CUDA_VISIBLE_DEVICES": "",
+                "TMPDIR": str(scratch_dir(tmp_path)),  # where the worker that is not the chief trains
             }
-            env = {**os.environ, "TF_CONFIG": json.dumps(tf_config), "CUDA_VISIBLE_DEVICES": "", "TMPDIR": str(scratch)}
-            logs.append(tmp_path / f"worker{index}.log")
-            with open(logs[-1], "w") as out:
-                processes.append(
-                    subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "lstmcls",
-                            "train",
-                            str(tiny),
-                            "--set",
-                            "distribute.strategy=multi_worker",
-                        ],
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        env=env,
-                    )
-                )
-        for process in processes:
-            process.wait(timeout=max(1.0, 300 - (time.monotonic() - started)))
+            log = tmp_path / f"{name}-worker{index}.log"
+            with open(log, "w") as out:
+                command = [sys.executable, "-m", "lstmcls", *args]
+                started.append((subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env), log))
+        yield started
     finally:
-        for process in processes:
+        for process, _ in started:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    print(f"two workers: {time.monotonic() - started:.1f} s")
-    chief, other = (log.read_text() for log in logs)
-    assert [process.returncode for process in processes] == [0, 0], chief + other
+
+
+def finish(started: list[tuple[subprocess.Popen, Path]], timeout: float) -> tuple[list[int], list[str]]:
+    """Wait for every worker (at most `timeout` seconds in all); their exit codes and logs."""
+    deadline = time.monotonic() + timeout
+    for process, _ in started:
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    return [process.returncode for process, _ in started], [log.read_text() for _, log in started]
+
+
+def scratch_dir(tmp_path: Path) -> Path:
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return tmp_path / "tmp"
+
+
+def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
+    started_at = time.monotonic()
+    with workers(tmp_path, "train", str(tiny), "--set", "distribute.strategy=multi_worker", name="train") as started:
+        codes, (chief, other) = finish(started, timeout=300)
+    print(f"two workers: {time.monotonic() - started_at:.1f} s")
+    assert codes == [0, 0], chief + other
     assert "strategy: multi_worker, 2 replicas (worker 0 of 2, chief)" in chief
     assert "strategy: multi_worker, 2 replicas (worker 1 of 2)" in other
     assert FINGERPRINT.search(chief).group(1) == FINGERPRINT.search(other).group(1)
@@ -84,7 +91,7 @@ def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
     assert meta["status"] == "complete"
     assert meta["distribute"] == {"strategy": "multi_worker", "replicas": 2, "workers": 2}
     assert f"run: {run}" in chief and str(run) not in other
-    assert not any(scratch.iterdir())  # the other worker's scratch run is gone
+    assert not any(scratch_dir(tmp_path).iterdir())  # the other worker's scratch run is gone
     history = (run / "history.csv").read_text().splitlines()
     assert history[0].startswith("epoch") and len(history) == 4
 
@@ -94,6 +101,48 @@ def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
     serve = tf.saved_model.load(str(run / "export")).signatures["serving_default"]
     labels = serve(texts=tf.constant(["good great film", "awful boring film"]))["label"].numpy()
     assert [label.decode() for label in labels] == ["pos", "neg"]
+
+
+def test_ctrl_c_on_one_worker_stops_both_and_both_resume_the_chief_run(tmp_path: Path):
+    write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=1000)
+    write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=1)
+    config = write_config(
+        tmp_path / "slow.yaml",
+        vectorizer={"max_tokens": 60, "max_length": 64},
+        model={"units": 32},
+        train={"epochs": 3, "batch_size": 8, "patience": None},
+    )
+    args = ("train", str(config), "--set", "distribute.strategy=multi_worker")
+    with workers(tmp_path, *args, name="first") as started:
+        history = wait_for_history(tmp_path, epochs=1, chief=started[0][0])
+        started[1][0].send_signal(signal.SIGINT)  # the worker that is not the chief: both must stop
+        codes, (chief, other) = finish(started, timeout=120)
+    assert codes == [130, 130], chief + other
+    run = history.parent
+    assert f"lstmcls train --resume {run}" in chief and "Traceback" not in chief + other
+    assert json.loads((run / "run.json").read_text())["status"] == "interrupted"
+    assert 1 <= len(history.read_text().splitlines()) - 1 < 3
+
+    with workers(tmp_path, "train", "--resume", str(run), name="resumed") as started:
+        codes, (chief, other) = finish(started, timeout=300)
+    assert codes == [0, 0], chief + other
+    assert FINGERPRINT.search(chief).group(1) == FINGERPRINT.search(other).group(1)
+    assert [path.name for path in (tmp_path / "runs").iterdir()] == [run.name]
+    assert json.loads((run / "run.json").read_text())["status"] == "complete"
+    assert [line.split(",")[0] for line in history.read_text().splitlines()[1:]] == ["0", "1", "2"]
+    assert not any(scratch_dir(tmp_path).iterdir())
+
+
+def wait_for_history(root: Path, epochs: int, chief: subprocess.Popen, timeout: float = 240) -> Path:
+    """The chief's history.csv once it holds `epochs` epochs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for history in (root / "runs").glob("*/history.csv"):
+            if len(history.read_text().splitlines()) > epochs:
+                return history
+        assert chief.poll() is None, "the chief ended early"
+        time.sleep(0.1)
+    raise AssertionError("training did not reach the epoch in time")
 
 
 @pytest.fixture
