@@ -78,7 +78,8 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run |
     config = run.config()
     cluster = distribute.cluster(config.distribute.strategy)
     log.info("strategy: %s", cluster.describe())
-    status = run.require_resumable() if cluster.is_chief else run.status
+    if cluster.is_chief:  # the others only read the run
+        status = run.require_resumable()
     with progress.step("loading data"):
         splits = load_splits(config)
     if splits.fingerprint != run.meta.get("data"):
