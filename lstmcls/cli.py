@@ -99,6 +99,7 @@ def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Pat
     """Train a model from the YAML CONFIG; everything lands in runs/<run-id>/.
 
     Ctrl-C (or SIGTERM) stops after the current batch and prints the command that resumes the run.
+    With distribute.strategy multi_worker, run the same command on every host (TF_CONFIG set per host).
     """
     from lstmcls.config import load_config
     from lstmcls.training import resume
@@ -113,6 +114,9 @@ def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Pat
         run = resume(resume_path, verbose=verbose)
     else:
         run = train_model(load_config(config_path, overrides), verbose=verbose)
+    if run is None:  # a multi-worker cluster's worker other than the chief
+        click.echo(json.dumps({"run": None}) if as_json else "done; the chief worker wrote the run")
+        return
     metrics = json.loads(run.file("metrics.json").read_text())
     if as_json:
         click.echo(json.dumps({"run": str(run.path), **metrics}, indent=2))

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from lstmcls.distribute import STRATEGIES
 from lstmcls.errors import ConfigError
 from lstmcls.models import CELLS, POOLINGS
 from lstmcls.registry import did_you_mean
@@ -115,9 +116,11 @@ class TrainConfig(Section):
         2, ge=1, description="Stop after this many epochs without a better monitor value; null trains all epochs."
     )
     steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
-    jit_compile: bool = Field(True, description="Compile the training step with XLA (Keras leaves it off on CPUs).")
+    jit_compile: bool = Field(
+        True, description="Compile the training step with XLA (Keras leaves it off on CPUs; default strategy only)."
+    )
     steps_per_execution: int = Field(
-        8, ge=1, description="Batches per call into the compiled step (less Python overhead per batch)."
+        8, ge=1, description="Batches per call into the compiled step (less Python overhead; default strategy only)."
     )
     seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
 
@@ -127,6 +130,19 @@ class RunConfig(Section):
     name: str | None = Field(
         None, pattern=r"^[A-Za-z0-9_.-]+$", description="Run name in the run id; defaults to the config file's stem."
     )
+
+
+class DistributeConfig(Section):
+    strategy: str = Field(
+        "default",
+        description="default: one device, Keras fit; mirrored: all local GPUs; multi_worker: several hosts, "
+        "the cluster read from TF_CONFIG (see README).",
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, name: str) -> str:
+        return STRATEGIES.check(name)
 
 
 class Distribution(Section):
@@ -199,6 +215,9 @@ class Config(Section):
     model: ModelConfig = Field(default_factory=ModelConfig, description="The network.")
     train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
     run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
+    distribute: DistributeConfig = Field(
+        default_factory=DistributeConfig, description="Devices and hosts that train together."
+    )
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
     pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")
 

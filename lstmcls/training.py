@@ -2,13 +2,17 @@
 
 Ctrl-C or SIGTERM stops training after the current batch; the run keeps the backup of its last
 completed epoch (Keras `BackupAndRestore`) and is marked `interrupted`, and `resume` continues from it.
+Under a tf.distribute strategy (`distribute.strategy`), only the chief writes the run; other workers train in
+a temporary directory that is removed at the end.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +22,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from lstmcls import plots, progress, runs
+from lstmcls import distribute, plots, progress, runs
 from lstmcls.config import Config, EmbeddingConfig
 from lstmcls.data import Splits, load_splits, text_dataset, to_dataset
 from lstmcls.errors import DataError, TrainingInterrupted
@@ -30,7 +34,9 @@ from lstmcls.vectors import Vectors, embedding_matrix, load_pretrained, log_cove
 log = logging.getLogger("lstmcls")
 
 
-def train(config: Config, verbose: int | None = None, callbacks: list[keras.callbacks.Callback] = ()) -> runs.Run:
+def train(
+    config: Config, verbose: int | None = None, callbacks: list[keras.callbacks.Callback] = ()
+) -> runs.Run | None:
     """Train the configured model and write a complete run directory.
 
     Data is loaded and checked before the run directory exists, so bad data leaves nothing behind.
@@ -40,29 +46,64 @@ def train(config: Config, verbose: int | None = None, callbacks: list[keras.call
         verbose: Keras verbosity; default is a progress bar on a terminal, one line per epoch otherwise.
         callbacks: extra Keras callbacks (e.g. a tuner's pruning callback).
 
+    Returns:
+        The run; None on a worker of a multi-worker cluster that is not the chief (the chief writes the run).
+
     Raises:
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
     """
+    cluster = distribute.cluster(config.distribute.strategy)  # first: multi_worker sets TensorFlow up
+    log.info("strategy: %s", cluster.describe())
     with progress.step("loading data"):
         splits = load_splits(config)
     vectors = load_pretrained(config.model.embedding)
-    run = runs.create_run(config, splits.fingerprint, splits.dropped)
-    return _train_in(run, config, splits, verbose, list(callbacks), vectors)
+    if cluster.is_chief:
+        run = runs.create_run(config, splits.fingerprint, splits.dropped)
+        return _train_in(run, config, splits, verbose, list(callbacks), vectors, cluster)
+    with _scratch(cluster) as scratch:
+        scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
+        run = runs.create_run(scratch_config, splits.fingerprint, splits.dropped)
+        _train_in(run, config, splits, verbose, list(callbacks), vectors, cluster)
+    return None
 
 
-def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run:
-    """Continue an interrupted or failed run from its last completed epoch, in the same directory."""
+def resume(run: runs.Run | str | Path, verbose: int | None = None) -> runs.Run | None:
+    """Continue an interrupted or failed run from its last completed epoch, in the same directory.
+
+    Under multi_worker every worker resumes the chief's run (so every host must reach it, e.g. on a shared
+    disk); workers other than the chief only read it, resume a copy in a temporary directory and return None.
+    """
     run = run if isinstance(run, runs.Run) else runs.Run(Path(run))
-    status = run.require_resumable()
+    run.check_exists()
     config = run.config()
+    cluster = distribute.cluster(config.distribute.strategy)
+    log.info("strategy: %s", cluster.describe())
+    if cluster.is_chief:  # the others only read the run
+        status = run.require_resumable()
     with progress.step("loading data"):
         splits = load_splits(config)
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
     vectors = load_pretrained(config.model.embedding)  # for a run that failed before its first backup
-    log.info("resuming %s run %s", status, run.path)
-    run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
-    return _train_in(run, config, splits, verbose, [], vectors)
+    if cluster.is_chief:
+        log.info("resuming %s run %s", status, run.path)
+        run.update_meta(status=runs.RUNNING, error=None, **runs.process_info())
+        return _train_in(run, config, splits, verbose, [], vectors, cluster)
+    log.info("resuming the chief's run %s", run.path)
+    with _scratch(cluster) as scratch:
+        ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT, ".*")  # .*: the chief's temp files
+        copy = runs.Run(Path(shutil.copytree(run.path, scratch / run.id, ignore=ignore)))
+        _train_in(copy, config, splits, verbose, [], vectors, cluster)
+    return None
+
+
+@contextmanager
+def _scratch(cluster: distribute.Cluster) -> Iterator[Path]:
+    """Where a worker other than the chief trains: a temporary directory, removed at the end, so that the runs
+    directory holds the chief's run only (every worker runs the same callbacks, which write files)."""
+    with tempfile.TemporaryDirectory(prefix=f"lstmcls-worker{cluster.worker}-") as scratch:
+        log.info("worker %d trains in %s (removed at the end); the chief writes the run", cluster.worker, scratch)
+        yield Path(scratch)
 
 
 def _train_in(
@@ -72,16 +113,20 @@ def _train_in(
     verbose: int | None,
     extra: list[keras.callbacks.Callback],
     vectors: Vectors | None,
+    cluster: distribute.Cluster,
 ) -> runs.Run:
-    log.info("run: %s", run.path)
+    if cluster.is_chief:
+        log.info("run: %s", run.path)
+    run.update_meta(distribute=cluster.meta())
     started = time.perf_counter()
     try:
         with stop_requests() as stop:
             verbose = progress.keras_verbosity() if verbose is None else verbose
-            metrics = _fit(config, splits, run, verbose, [_StopOnRequest(stop), *extra], vectors)
+            metrics = _fit(config, splits, run, verbose, extra, vectors, cluster, stop)
     except (TrainingInterrupted, KeyboardInterrupt):
         run.update_meta(status=runs.INTERRUPTED, error="interrupted by the user")
-        raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {run.path}") from None
+        where = run.path if cluster.is_chief else "RUN (the chief's run, on every worker)"
+        raise TrainingInterrupted(f"training interrupted; resume with: lstmcls train --resume {where}") from None
     except BaseException as exc:
         run.update_meta(status=runs.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -89,7 +134,7 @@ def _train_in(
     runs.write_json(run.file(runs.METRICS), metrics)
     run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
     log.info("validation: %s", ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
-    log.info("run complete: %s", run.path)
+    log.info("run complete: %s" if cluster.is_chief else "worker finished (its scratch copy %s is removed)", run.path)
     return run
 
 
@@ -100,6 +145,8 @@ def _fit(
     verbose: int,
     extra: list[keras.callbacks.Callback],
     vectors: Vectors | None,
+    cluster: distribute.Cluster,
+    stop: threading.Event,
 ) -> dict:
     keras.utils.set_random_seed(config.train.seed)
     # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
@@ -133,14 +180,18 @@ def _fit(
         train_data = train_data.repeat()
     val_data = to_dataset(encoded(splits.validation.texts), targets(splits.validation.labels), 256)
 
-    classifier = build_classifier(config.model, vocab_size, num_classes)
-    compile_classifier(classifier, num_classes, config.train)
-    if vectors is not None:
-        _start_from_vectors(classifier, preprocessor, vectors, splits.train.texts, config, run)
+    # The vocabulary stays outside the strategy: it encodes the texts once, on each host, before training.
+    with cluster.strategy.scope():  # the weights and the optimizer's state, mirrored on every replica
+        classifier = build_classifier(config.model, vocab_size, num_classes)
+        compile_classifier(classifier, num_classes, config.train)
+        if vectors is not None:
+            _start_from_vectors(classifier, preprocessor, vectors, splits.train.texts, config, run)
+        freezing = _freeze_embedding(classifier, config.model.embedding)
     checkpoints = run.file(runs.CHECKPOINTS)
     checkpoints.mkdir(exist_ok=True)
     best = checkpoints / "best.weights.h5"
     monitor = config.train.monitor
+    mode = "max" if monitor == "val_accuracy" else "min"  # Keras infers it from metrics that fit builds
     callbacks = [
         _EpochTimer(
             config.train.steps_per_epoch * config.train.batch_size
@@ -148,27 +199,36 @@ def _fit(
             else len(splits.train)
         ),
         keras.callbacks.BackupAndRestore(str(checkpoints / "backup")),
-        keras.callbacks.ModelCheckpoint(best, monitor=monitor, save_best_only=True, save_weights_only=True),
+        keras.callbacks.ModelCheckpoint(best, monitor=monitor, mode=mode, save_best_only=True, save_weights_only=True),
         keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
         keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
+        _StopOnRequest(stop),
         *extra,
     ]
     if config.train.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.train.patience))
-    callbacks += _freeze_embedding(classifier, config.model.embedding)
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, mode=mode, patience=config.train.patience))
+    callbacks += freezing
     log.info(
         "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
         config.model.cell, len(splits.train), num_classes, vocab_size, len(splits.validation),
     )  # fmt: skip
-    classifier.fit(
-        train_data,
-        validation_data=val_data,
-        epochs=config.train.epochs,
-        steps_per_epoch=config.train.steps_per_epoch,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    if cluster.custom_loop:
+        distribute.fit(
+            classifier, cluster.strategy, train_data, val_data, config.train.epochs,
+            config.train.steps_per_epoch, callbacks, verbose, stop,
+        )  # fmt: skip
+        classifier = _outside_strategy(classifier, config, num_classes)
+    else:
+        classifier.fit(
+            train_data,
+            validation_data=val_data,
+            epochs=config.train.epochs,
+            steps_per_epoch=config.train.steps_per_epoch,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
     classifier.load_weights(best)
+    log.info("final weights: sha256 %s", distribute.weights_fingerprint(classifier))
     loss = classifier.evaluate(val_data, verbose=0, return_dict=True)["loss"]
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
     probabilities = np.asarray(class_probabilities(classifier.predict(val_data, verbose=0)))
@@ -184,6 +244,15 @@ def _fit(
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(vocab_size),
     }
+
+
+def _outside_strategy(classifier: keras.Model, config: Config, num_classes: int) -> keras.Model:
+    """The same model, compiled outside the strategy, for the best weights: evaluating, predicting and saving then
+    run on this host alone, and the saved model holds no distributed variables."""
+    copy = keras.models.clone_model(classifier)
+    compile_classifier(copy, num_classes, config.train)
+    copy.optimizer.build(copy.trainable_variables)  # so the checkpoint's optimizer state loads too
+    return copy
 
 
 # === Pretrained embedding ===

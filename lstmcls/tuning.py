@@ -47,6 +47,8 @@ def tune(
     """
     if config.tune is None:
         raise ConfigError("the config has no tune: block; add one with a space of keys to search (see README)")
+    if config.distribute.strategy == "multi_worker":
+        raise ConfigError("lstmcls tune trains trials on one host; set distribute.strategy to default or mirrored")
     check_space(config)
     name = study or config.run.name or "study"
     folder = study_dir(config, name)
