@@ -218,6 +218,14 @@ def open_run(path: str | Path | None, runs_dir: str | Path = "runs") -> Run:
     return runs[0].require_complete()
 
 
+def newest_named(path: Path, kind: str) -> Run | None:
+    """For `runs/NAME` that is no directory: the newest complete run of that kind named NAME in `runs/`."""
+    for run in list_runs(path.parent):
+        if run.meta.get("name") == path.name and run.kind == kind and _status_or_none(run) == COMPLETE:
+            return run
+    return None
+
+
 def list_runs(runs_dir: Path) -> list[Run]:
     """Run directories in `runs_dir`, newest first."""
     if not runs_dir.is_dir():

@@ -47,6 +47,8 @@ def load_pretrained(config: EmbeddingConfig) -> Vectors | None:
     if config.pretrained is None:
         return None
     path, origin = config.pretrained, str(config.pretrained)
+    if not path.exists() and (named := runs.newest_named(path, runs.PRETRAIN)) is not None:
+        path = named.path  # runs/NAME: the newest complete pretrain run named NAME
     if path.is_dir():
         try:
             run = runs.Run(path).require_complete(kind=runs.PRETRAIN)
@@ -56,7 +58,7 @@ def load_pretrained(config: EmbeddingConfig) -> Vectors | None:
     elif not path.is_file():
         raise ConfigError(
             f"model.embedding.pretrained: not found: {path} (give a word2vec, GloVe or fastText .vec file, "
-            "or a run made by `lstmcls pretrain`)"
+            "a run made by `lstmcls pretrain`, or runs/NAME for the newest complete pretrain run named NAME)"
         )
     header, binary, dim = _sniff(path)
     if dim != config.dim:

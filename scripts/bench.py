@@ -89,34 +89,52 @@ def trainable_configs() -> list[Path]:
 # === Benchmarks ===
 
 
+def plain_keras_command(epochs: int) -> list[str]:
+    """scripts/plain_keras.py with configs/imdb.yaml's architecture, vocabulary, length and optimizer settings."""
+    config = yaml.safe_load(DEFAULT.read_text())
+    model, vectorizer, training = config["model"], config["vectorizer"], config["train"]
+    if model.get("layers", 1) != 1 or model.get("pooling", "last") not in ("last", "max") or model.get("head"):
+        sys.exit("bench: the plain Keras baseline covers one recurrent layer, last or max pooling, no head")
+    return [
+        sys.executable, str(ROOT / "scripts" / "plain_keras.py"), "--epochs", str(epochs),
+        "--cell", model.get("cell", "lstm"), "--units", str(model.get("units", 64)),
+        "--embedding-dim", str(model["embedding"].get("dim", 64)),
+        "--embedding-dropout", str(model["embedding"].get("dropout", 0.0)),
+        "--dropout", str(model.get("dropout", 0.0)), "--pooling", model.get("pooling", "last"),
+        *(["--bidirectional"] if model.get("bidirectional") else []),
+        "--max-tokens", str(vectorizer.get("max_tokens", 20000)), "--max-length", str(vectorizer["max_length"]),
+        "--batch-size", str(training.get("batch_size", 64)), "--learning-rate", str(training["learning_rate"]),
+        "--patience", str(training.get("patience", 2)), "--seed", str(training.get("seed", 42)),
+    ]  # fmt: skip
+
+
 def throughput(args: argparse.Namespace, work: Path) -> dict:
     """Examples/s of `lstmcls train` (configs/imdb.yaml) vs plain Keras with the same architecture, alternating.
 
     Steady-state speed: the last epoch of each run (the first includes tracing and XLA compilation). Variants
     switch lstmcls's input-pipeline steps off one at a time to show what each buys.
     """
-    config = yaml.safe_load(DEFAULT.read_text())
-    model, vectorizer, training = config["model"], config["vectorizer"], config["train"]
     epochs = 1 if args.quick else 2
-    plain = [
-        sys.executable, str(ROOT / "scripts" / "plain_keras.py"), "--no-test", "--epochs", str(epochs),
-        "--cell", model.get("cell", "lstm"), "--units", str(model["units"]),
-        "--embedding-dim", str(model["embedding"]["dim"]), "--dropout", str(model.get("dropout", 0.0)),
-        "--max-tokens", str(vectorizer["max_tokens"]), "--max-length", str(vectorizer["max_length"]),
-        "--batch-size", str(training["batch_size"]), "--learning-rate", str(training["learning_rate"]),
-    ]  # fmt: skip
-    if model.get("bidirectional") or model.get("layers", 1) != 1 or model.get("pooling", "last") != "last":
-        sys.exit("bench: the plain Keras baseline covers one unidirectional layer with last-state pooling")
+    plain = [*plain_keras_command(epochs), "--no-test", *(["--limit", "3000"] if args.quick else [])]
     variants = {
         "plain Keras": plain,
         "plain Keras, vectorized once (cache)": [*plain, "--cache"],
-        "lstmcls, no bucketing, no XLA": ["data.bucketing=0", "train.jit_compile=false", "train.steps_per_execution=1"],
-        "lstmcls, bucketing, no XLA": ["train.jit_compile=false", "train.steps_per_execution=1"],
-        "lstmcls, bucketing, XLA": ["train.steps_per_execution=1"],
-        "lstmcls (configs/imdb.yaml)": [],
+        "lstmcls, padded, no XLA": ["data.bucketing=0", "train.jit_compile=false", "train.steps_per_execution=1"],
+        "lstmcls, padded, XLA, 8 steps per call": [
+            "data.bucketing=0",
+            "train.jit_compile=true",
+            "train.steps_per_execution=8",
+        ],
+        "lstmcls, bucketing, no XLA": ["data.bucketing=8", "train.jit_compile=false", "train.steps_per_execution=1"],
+        "lstmcls, bucketing, XLA, 8 steps per call": [
+            "data.bucketing=8",
+            "train.jit_compile=true",
+            "train.steps_per_execution=8",
+        ],
+        "lstmcls, configs/imdb.yaml as it is": [],
     }
     if args.quick:
-        variants = {name: variants[name] for name in ("plain Keras", "lstmcls (configs/imdb.yaml)")}
+        variants = {name: variants[name] for name in ("plain Keras", "lstmcls, configs/imdb.yaml as it is")}
     speeds: dict[str, list[float]] = {name: [] for name in variants}
     for round_ in range(args.rounds):
         for name, variant in variants.items():
@@ -152,8 +170,13 @@ def accuracy(args: argparse.Namespace, work: Path) -> dict:
         if wanted and config.stem not in wanted:
             continue
         print(f"accuracy: {config.name}", file=sys.stderr)
-        run_dir, trained = train(config, work, config.stem, quick)
-        rows.append({"name": str(config.relative_to(ROOT)), **classifier_row(run_dir, trained)})
+        name, overrides = str(config.relative_to(ROOT)), list(quick)
+        if yaml.safe_load(config.read_text())["model"].get("embedding", {}).get("pretrained"):
+            vectors, seconds = pretrain_vectors(args, work)  # this bench's own pretrain run, not runs/'s
+            overrides.append(f"model.embedding.pretrained={vectors}")
+            name += f" (+ {seconds:.0f} s pretraining configs/imdb_w2v.yaml)"
+        run_dir, trained = train(config, work, config.stem, overrides)
+        rows.append({"name": name, **classifier_row(run_dir, trained)})
     if not wanted or "w2v" in wanted:
         rows += pretrained_rows(args, work, quick)
     if not wanted or "plain" in wanted:
@@ -163,26 +186,30 @@ def accuracy(args: argparse.Namespace, work: Path) -> dict:
     return {"rows": [{**row, "date": stamp()} for row in rows]}
 
 
+def pretrain_vectors(args: argparse.Namespace, work: Path) -> tuple[str, float]:
+    """configs/imdb_w2v.yaml's vectors (run directory, seconds), pretrained once per bench invocation."""
+    if getattr(args, "vectors", None) is None:
+        print("accuracy: pretraining configs/imdb_w2v.yaml", file=sys.stderr)
+        pretrain_overrides = ["pretrain.epochs=1", "pretrain.unlabelled=null"] if args.quick else []
+        sets = [arg for item in [f"run.dir={work}", *pretrain_overrides] for arg in ("--set", item)]
+        report = json.loads(
+            run([*LSTMCLS, "pretrain", str(ROOT / "configs" / "imdb_w2v.yaml"), *sets, "--json"])["stdout"]
+        )
+        args.vectors = (report["run"], report["seconds"])
+    return args.vectors
+
+
 def pretrained_rows(args: argparse.Namespace, work: Path, quick: list[str]) -> list[dict]:
     """configs/imdb.yaml started from configs/imdb_w2v.yaml's vectors, fine-tuned and frozen: the same
     architecture as its random-embedding row."""
-    print("accuracy: pretraining configs/imdb_w2v.yaml", file=sys.stderr)
-    pretrain_overrides = ["pretrain.epochs=1", "pretrain.unlabelled=null"] if args.quick else []
-    sets = [arg for item in [f"run.dir={work}", *pretrain_overrides] for arg in ("--set", item)]
-    pretrained = run([*LSTMCLS, "pretrain", str(ROOT / "configs" / "imdb_w2v.yaml"), *sets, "--json"])
-    vectors = json.loads(pretrained["stdout"])["run"]
+    vectors, seconds = pretrain_vectors(args, work)
     rows = []
     for name, trainable in (("fine-tuned", "true"), ("frozen", "false")):
         print(f"accuracy: configs/imdb.yaml with the vectors, {name}", file=sys.stderr)
         overrides = [f"model.embedding.pretrained={vectors}", f"model.embedding.trainable={trainable}", *quick]
         run_dir, trained = train(DEFAULT, work, f"imdb_w2v_{name.replace('-', '')}", overrides)
-        rows.append(
-            {
-                **classifier_row(run_dir, trained),
-                "name": f"configs/imdb.yaml + imdb_w2v vectors, {name} "
-                f"(pretraining: {json.loads(pretrained['stdout'])['seconds']:.0f} s more)",
-            }
-        )
+        title = f"configs/imdb.yaml + imdb_w2v vectors, {name} (+ {seconds:.0f} s pretraining)"
+        rows.append({"name": title, **classifier_row(run_dir, trained)})
     return rows
 
 
@@ -203,14 +230,8 @@ def classifier_row(run_dir: Path, trained: dict) -> dict:
 def plain_keras_row(args: argparse.Namespace) -> dict:
     print("accuracy: plain Keras", file=sys.stderr)
     config = yaml.safe_load(DEFAULT.read_text())
-    command = [
-        sys.executable, str(ROOT / "scripts" / "plain_keras.py"), "--epochs", "1" if args.quick else
-        str(config["train"]["epochs"]), "--cell", config["model"].get("cell", "lstm"),
-        "--units", str(config["model"]["units"]), "--embedding-dim", str(config["model"]["embedding"]["dim"]),
-        "--dropout", str(config["model"].get("dropout", 0.0)), "--max-length", str(config["vectorizer"]["max_length"]),
-        "--max-tokens", str(config["vectorizer"]["max_tokens"]), "--batch-size", str(config["train"]["batch_size"]),
-        "--learning-rate", str(config["train"]["learning_rate"]), "--patience", str(config["train"]["patience"]),
-    ]  # fmt: skip
+    command = plain_keras_command(1 if args.quick else config["train"]["epochs"])
+    command += ["--limit", "3000"] if args.quick else []
     result = run(command)
     report = last_json(result)
     return {

@@ -11,8 +11,10 @@ import pytest
 import yaml
 
 from conftest import FILLER, WORDS, assert_clean_error, cli, write_config, write_csv
+from lstmcls.config import EmbeddingConfig
 from lstmcls.errors import DataError
 from lstmcls.sources import read_texts
+from lstmcls.vectors import load_pretrained
 
 
 def write_unlabelled(path: Path, lines: int = 200, seed: int = 3) -> Path:
@@ -65,6 +67,8 @@ def test_pretrain_then_train_eval_export_from_its_run(corpus: Path, tmp_path: Pa
     # Every vocabulary word occurs in the pretraining corpus: all of them match exactly iff tokenisation agrees.
     assert coverage["vocabulary_coverage"] == 1.0 and coverage["words_found_after_standardizing"] == 0
     assert coverage["vectors"] == f"pretrain run {run}"
+    named = load_pretrained(EmbeddingConfig(dim=8, pretrained=runs_dir / meta["name"]))  # runs/NAME: the newest
+    assert named.origin == f"pretrain run {run}"
 
     evaluation = cli("eval", "--runs-dir", str(runs_dir), "--json")
     assert evaluation.exit_code == 0 and json.loads(evaluation.stdout)["examples"] == 20

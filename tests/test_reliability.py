@@ -179,8 +179,9 @@ def test_sigkill_never_leaves_a_run_that_looks_complete(tmp_path: Path):
 # === Reproducibility ===
 
 
-def test_same_config_and_seed_give_identical_weights_and_metrics(tiny: Path, tmp_path: Path):
-    first, second = (Path(json.loads(cli("train", str(tiny), "--json").stdout)["run"]) for _ in range(2))
+@pytest.mark.parametrize("speed", [[], ["--set", "train.jit_compile=true", "--set", "train.steps_per_execution=4"]])
+def test_same_config_and_seed_give_identical_weights_and_metrics(tiny: Path, tmp_path: Path, speed: list[str]):
+    first, second = (Path(json.loads(cli("train", str(tiny), *speed, "--json").stdout)["run"]) for _ in range(2))
     assert first != second
     metrics = [json.loads((run / "metrics.json").read_text()) for run in (first, second)]
     assert metrics[0]["validation"] == metrics[1]["validation"]
