@@ -39,6 +39,7 @@ def test_table_puts_every_row_next_to_the_linear_baseline_and_shows_ratios():
         "machine": MACHINE,
         "config": "configs/imdb.yaml",
         "rounds": 3,
+        "batches_per_epoch": 150,
         "epochs_per_run": 2,
         "rows": [{"variant": "lstmcls", "examples_per_second": speed, "ratio_to_plain_keras": speed}],
     }
