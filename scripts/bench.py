@@ -188,6 +188,8 @@ def accuracy(args: argparse.Namespace, work: Path) -> dict:
 
 def pretrain_vectors(args: argparse.Namespace, work: Path) -> tuple[str, float]:
     """configs/imdb_w2v.yaml's vectors (run directory, seconds), pretrained once per bench invocation."""
+    if args.vectors_run is not None and getattr(args, "vectors", None) is None:  # reuse a finished pretrain run
+        args.vectors = (str(args.vectors_run), json.loads((args.vectors_run / "metrics.json").read_text())["seconds"])
     if getattr(args, "vectors", None) is None:
         print("accuracy: pretraining configs/imdb_w2v.yaml", file=sys.stderr)
         pretrain_overrides = ["pretrain.epochs=1", "pretrain.unlabelled=null"] if args.quick else []
@@ -457,6 +459,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny epochs and subsets; not tabled")
     parser.add_argument("--only", nargs="+", help="accuracy rows to refresh: config stems, w2v, plain, linear")
+    parser.add_argument("--vectors-run", type=Path, help="reuse this `lstmcls pretrain` run instead of pretraining")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of the throughput benchmark")
     parser.add_argument("--table", action="store_true", help="only regenerate docs/benchmarks.md from bench-results/")
     args = parser.parse_args()
