@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lstmcls.distribute import STRATEGIES
 from lstmcls.errors import ConfigError
-from lstmcls.models import CELLS, POOLINGS
+from lstmcls.models import CELLS, POOLINGS, fusion_blockers
 from lstmcls.registry import did_you_mean
 from lstmcls.schema import Section
 from lstmcls.sources import SOURCES, ImdbSource
@@ -92,6 +92,11 @@ class ModelConfig(Section):
         default_factory=list, description="Sizes of hidden Dense (relu) layers before the output, e.g. [64]."
     )
     head_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout after each hidden Dense layer.")
+    fuse_pooling: bool = Field(
+        False,
+        description="Run the last recurrent layer and its max/last pooling as one loop that XLA compiles well "
+        "(same maths; use with train.jit_compile, see README).",
+    )
 
     @field_validator("cell")
     @classmethod
@@ -102,6 +107,13 @@ class ModelConfig(Section):
     @classmethod
     def _known_pooling(cls, name: str) -> str:
         return POOLINGS.check(name)
+
+    @model_validator(mode="after")
+    def _fusable(self) -> ModelConfig:
+        blockers = fusion_blockers(self) if self.fuse_pooling else []
+        if blockers:
+            raise ValueError(f"fuse_pooling: true needs {'; '.join(blockers)} (or set fuse_pooling: false)")
+        return self
 
 
 class TrainConfig(Section):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import keras
 
+from lstmcls.fused import PooledRecurrent
 from lstmcls.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
 from lstmcls.registry import Registry
 
@@ -25,12 +26,14 @@ log = logging.getLogger("lstmcls")
 class Cell:
     build: Callable[[ModelConfig, bool], keras.layers.Layer]  # (config, return_sequences) → one direction
     cudnn: bool = False  # Keras fuses it into a cuDNN kernel on a GPU when the config allows
+    fusable: bool = False  # `lstmcls.fused.PooledRecurrent` can run it (model.fuse_pooling)
 
 
 @dataclass(frozen=True)
 class Pooling:
     build: Callable[[ModelConfig], keras.layers.Layer] | None  # None: the last layer's final output
     sequences: bool = True  # whether the last recurrent layer must return every step
+    fusable: bool = False  # `lstmcls.fused.PooledRecurrent` can carry it through the time loop
 
 
 CELLS: Registry[Cell] = Registry("cell")
@@ -49,10 +52,18 @@ def _recurrent_options(config: ModelConfig) -> dict:
 
 
 CELLS.register("lstm")(
-    Cell(lambda config, seq: keras.layers.LSTM(config.units, return_sequences=seq, **_recurrent_options(config)), True)
+    Cell(
+        lambda config, seq: keras.layers.LSTM(config.units, return_sequences=seq, **_recurrent_options(config)),
+        cudnn=True,
+        fusable=True,
+    )
 )
 CELLS.register("gru")(
-    Cell(lambda config, seq: keras.layers.GRU(config.units, return_sequences=seq, **_recurrent_options(config)), True)
+    Cell(
+        lambda config, seq: keras.layers.GRU(config.units, return_sequences=seq, **_recurrent_options(config)),
+        cudnn=True,
+        fusable=True,
+    )
 )
 CELLS.register("peephole_lstm")(
     Cell(
@@ -87,11 +98,27 @@ def cudnn_blockers(config: ModelConfig) -> list[str]:
     return reasons
 
 
+def fusion_blockers(config: ModelConfig) -> list[str]:
+    """Why `model.fuse_pooling` cannot run this config (empty when it can)."""
+    cells = [name for name in CELLS.names() if CELLS.get(name).fusable]
+    poolings = [name for name in POOLINGS.names() if POOLINGS.get(name).fusable]
+    reasons = []
+    if config.cell not in cells:
+        reasons.append(f"model.cell must be one of {', '.join(cells)}, not {config.cell!r}")
+    if config.pooling not in poolings:
+        reasons.append(f"model.pooling must be one of {', '.join(poolings)}, not {config.pooling!r}")
+    if config.recurrent_dropout > 0:
+        reasons.append("model.recurrent_dropout must be 0")
+    if config.bidirectional and config.merge_mode != "concat":
+        reasons.append(f"model.merge_mode must be 'concat', not {config.merge_mode!r}")
+    return reasons
+
+
 # === Pooling ===
 
-POOLINGS.register("last")(Pooling(None, sequences=False))
+POOLINGS.register("last")(Pooling(None, sequences=False, fusable=True))
 POOLINGS.register("mean")(Pooling(lambda config: keras.layers.GlobalAveragePooling1D(name="mean_pooling")))
-POOLINGS.register("max")(Pooling(lambda config: MaskedMaxPooling1D(name="max_pooling")))
+POOLINGS.register("max")(Pooling(lambda config: MaskedMaxPooling1D(name="max_pooling"), fusable=True))
 POOLINGS.register("attention")(Pooling(lambda config: AttentionPooling(config.attention_units, name="attention")))
 
 
@@ -115,10 +142,13 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> 
         layer = cell.build(config, not last or pooling.sequences)
         if config.bidirectional:
             layer = keras.layers.Bidirectional(layer, merge_mode=config.merge_mode)
+        if last and config.fuse_pooling:  # the layer, its dropout and the pooling as one loop
+            x = PooledRecurrent(layer, config.pooling, config.dropout, name="pooled_recurrent")(x)
+            break
         x = layer(x)
         if config.dropout:
             x = keras.layers.Dropout(config.dropout)(x)
-    if pooling.build is not None:
+    if pooling.build is not None and not config.fuse_pooling:
         x = pooling.build(config)(x)
     for units in config.head:
         x = keras.layers.Dense(units, activation="relu")(x)
