@@ -286,34 +286,15 @@ def runs_command(runs_dir: Path, as_json: bool) -> None:
 @_json_option
 def show(run_path: Path, as_json: bool) -> None:
     """Show one run: status, config, metrics and the paths of its files."""
-    from lstmcls.runs import Run, summarize
+    from lstmcls.runs import Run, details
 
     run = Run(run_path)
     run.check_exists()
-    meta = run.meta
-    details = {
-        **summarize(run),
-        "meta": meta,
-        "config": run.file("config.yaml").read_text() if run.file("config.yaml").is_file() else None,
-        "metrics": json.loads(run.file("metrics.json").read_text()) if run.file("metrics.json").is_file() else None,
-        "files": sorted(str(p) for p in run.path.rglob("*") if p.is_file() and "logs" not in p.parts),
-    }
+    found = details(run)
     if as_json:
-        click.echo(json.dumps(details, indent=2))
+        click.echo(json.dumps(found, indent=2))
         return
-    click.echo(
-        f"{details['kind']} run {run.id}: {details['status']}" + (f" ({meta['error']})" if meta.get("error") else "")
-    )
-    click.echo(f"started {meta.get('started')}, finished {meta.get('finished', '-')}, seed {meta.get('seed')}")
-    metrics = details["metrics"] or {}
-    if "validation" in metrics:
-        click.echo("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
-    if "words" in metrics:
-        click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
-    if details["test_accuracy"] is not None:
-        click.echo(f"test accuracy: {details['test_accuracy']:.4f}")
-    click.echo("\nconfig:\n" + (details["config"] or "(missing)"))
-    click.echo("files:\n  " + "\n  ".join(details["files"]))
+    report.run_details(found)
 
 
 @main.command(name="inspect")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,13 +31,16 @@ def _tint(value: float, scale: float) -> tuple[int, int, int]:
     return tuple(round(255 + (c - 255) * strength) for c in colour)
 
 
-def _word_scores(explanation: Explanation) -> dict[int, float]:
-    """Attribution per typed word: the sum over the tokens it became."""
+def _typed_words(explanation: Explanation) -> Iterator[tuple[str, float | None, bool]]:
+    """Each typed word with its attribution (the sum over the tokens it became; None when the model did not
+    see it) and whether it was out of the vocabulary."""
     scores: dict[int, float] = defaultdict(float)
     for token in explanation.tokens:
         if token.word is not None:
             scores[token.word] += token.attribution
-    return scores
+    oov = {token.word for token in explanation.tokens if token.oov}
+    for index, word in enumerate(explanation.words):
+        yield word, scores.get(index), index in oov
 
 
 def _header(explanation: Explanation) -> list[str]:
@@ -69,15 +73,13 @@ def to_terminal(explanations: list[Explanation], color: bool) -> str:
 
 
 def _coloured_text(explanation: Explanation) -> str:
-    scale, scores = _scale(explanation), _word_scores(explanation)
-    oov = {token.word for token in explanation.tokens if token.oov}
-    parts = []
-    for index, word in enumerate(explanation.words):
-        if index not in scores:
+    scale, parts = _scale(explanation), []
+    for word, score, oov in _typed_words(explanation):
+        if score is None:
             parts.append(f"\x1b[2m{word}\x1b[0m")
             continue
-        r, g, b = _tint(scores[index], scale)
-        underline = "\x1b[4m" if index in oov else ""
+        r, g, b = _tint(score, scale)
+        underline = "\x1b[4m" if oov else ""
         parts.append(f"\x1b[30;48;2;{r};{g};{b}m{underline}{word}\x1b[0m")
     text = " ".join(parts)
     if explanation.tokens[0].attention is not None:
@@ -166,17 +168,15 @@ def to_html(explanations: list[Explanation]) -> str:
 
 
 def _html_section(number: int, explanation: Explanation) -> str:
-    scale, scores = _scale(explanation), _word_scores(explanation)
-    oov = {token.word for token in explanation.tokens if token.oov}
-    words = []
-    for index, word in enumerate(explanation.words):
-        if index not in scores:
+    scale, words = _scale(explanation), []
+    for word, score, oov in _typed_words(explanation):
+        if score is None:
             words.append(f'<span class="unseen" title="not seen by the model">{html.escape(word)}</span>')
             continue
-        css = ' class="oov"' if index in oov else ""
+        css = ' class="oov"' if oov else ""
         words.append(
-            f'<span{css} style="background:rgb{_tint(scores[index], scale)}" '
-            f'title="attribution {scores[index]:+.4f}">{html.escape(word)}</span>'
+            f'<span{css} style="background:rgb{_tint(score, scale)}" '
+            f'title="attribution {score:+.4f}">{html.escape(word)}</span>'
         )
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{p:.4f}</td>"

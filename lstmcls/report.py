@@ -55,6 +55,22 @@ def runs_table(rows: list[dict[str, Any]]) -> None:
     table(list(columns.values()), [[cell(row[key]) for key in columns] for row in rows])
 
 
+def run_details(details: dict[str, Any]) -> None:
+    """`lstmcls show`: status, times, metrics, config and files of one run (`lstmcls.runs.details`)."""
+    meta, metrics = details["meta"], details["metrics"] or {}
+    error = f" ({meta['error']})" if meta.get("error") else ""
+    print(f"{details['kind']} run {details['id']}: {details['status']}{error}")
+    print(f"started {meta.get('started')}, finished {meta.get('finished', '-')}, seed {meta.get('seed')}")
+    if "validation" in metrics:
+        print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
+    if "words" in metrics:
+        print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    if details["test_accuracy"] is not None:
+        print(f"test accuracy: {details['test_accuracy']:.4f}")
+    print("\nconfig:\n" + (details["config"] or "(missing)"))
+    print("files:\n  " + "\n  ".join(details["files"]))
+
+
 def trials_table(rows: list[dict[str, Any]]) -> None:
     table(
         ["trial", "state", "params", "value", "seconds"],

@@ -258,6 +258,18 @@ def summarize(run: Run) -> dict[str, Any]:
     }
 
 
+def details(run: Run) -> dict[str, Any]:
+    """What `lstmcls show` prints: the `summarize` row plus run.json, the config text, metrics and the files."""
+    config, metrics = run.file("config.yaml"), run.file(METRICS)
+    return {
+        **summarize(run),
+        "meta": run.meta,
+        "config": config.read_text() if config.is_file() else None,
+        "metrics": json.loads(metrics.read_text()) if metrics.is_file() else None,
+        "files": sorted(str(p) for p in run.path.rglob("*") if p.is_file() and "logs" not in p.parts),
+    }
+
+
 def _status_or_none(run: Run) -> str | None:
     try:
         return run.status
