@@ -36,7 +36,15 @@ class PooledRecurrent(keras.layers.Layer):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.recurrent, self.pooling, self.rate, self.seed = recurrent, pooling, dropout, seed
-        self.cells = [layer.cell for layer in _directions(recurrent)]
+        directions = _directions(recurrent)
+        for layer in directions:
+            if layer.return_sequences != (pooling == "max") or layer.return_state or layer.stateful:
+                raise ValueError(
+                    f"a fused layer needs return_sequences={pooling == 'max'} (for {pooling} pooling), "
+                    "no return_state and no stateful"
+                )
+        self.cells = [layer.cell for layer in directions]
+        self.backward = [layer.go_backwards for layer in directions]
         for cell in self.cells:
             if not isinstance(cell, keras.layers.GRUCell | keras.layers.LSTMCell):
                 raise ValueError(f"only GRU and LSTM layers can be fused, got {type(cell).__name__}")
@@ -46,9 +54,9 @@ class PooledRecurrent(keras.layers.Layer):
                 raise ValueError("a fused GRU needs reset_after=True (the Keras default)")
         if isinstance(recurrent, keras.layers.Bidirectional) and recurrent.merge_mode != "concat":
             raise ValueError("a fused bidirectional layer needs merge_mode='concat'")
-        self.dropout = keras.layers.Dropout(dropout, seed=seed)
+        self.dropout = keras.layers.Dropout(dropout, seed=seed)  # parts(), and the last state under `last`
         self.pool = MaskedMaxPooling1D(name="max_pooling") if pooling == "max" else None
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = keras.random.SeedGenerator(seed)  # the per-step masks under `max`, drawn in the loop
         self.supports_masking = True
 
     def build(self, input_shape) -> None:
@@ -61,22 +69,21 @@ class PooledRecurrent(keras.layers.Layer):
     def call(self, inputs, mask=None, training: bool = False):
         batch, steps = ops.shape(inputs)[0], ops.shape(inputs)[1]
         mask = ops.ones((batch, steps), "bool") if mask is None else ops.cast(mask, "bool")
-        units = self.cells[0].units
-        backward = [index == 1 for index in range(len(self.cells))]
+        units, max_pooling = self.cells[0].units, self.pooling == "max"
         # Every step's input projection, all directions at once; then time-major, the backward ones reversed.
         kernel = ops.concatenate([cell.kernel for cell in self.cells], axis=1)
         bias = ops.concatenate([_input_bias(cell) for cell in self.cells], axis=0)
         projected = ops.split(ops.matmul(inputs, kernel) + bias, len(self.cells), axis=-1)
         step_mask = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        drop = training and self.rate > 0 and self.pooling == "max"
+        drop = training and self.rate > 0 and max_pooling
         seed = ops.cast(self.seed_generator.next(), "int32") if drop else None
 
         def time_major(tensor, reverse: bool):
             tensor = ops.transpose(tensor, (1, 0, 2))
             return tf.TensorArray(tensor.dtype, size=steps).unstack(ops.flip(tensor, 0) if reverse else tensor)
 
-        inputs_by_step = [time_major(x, back) for x, back in zip(projected, backward)]
-        masks_by_step = [time_major(step_mask, back) for back in backward]
+        inputs_by_step = [time_major(x, back) for x, back in zip(projected, self.backward)]
+        masks_by_step = [time_major(step_mask, back) for back in self.backward]
 
         def body(t, states, pooled):
             new_states, new_pooled = [], []
@@ -84,29 +91,30 @@ class PooledRecurrent(keras.layers.Layer):
                 m = masks_by_step[index].read(t)
                 h, state = _step(cell, inputs_by_step[index].read(t), states[index])
                 new_states.append(tuple(ops.where(m > 0, new, old) for new, old in zip(state, states[index])))
-                if self.pooling == "max":
+                if max_pooling:
                     out = h * self._keep(seed, t, index, ops.shape(h)) if drop else h
                     new_pooled.append(ops.where(m > 0, ops.maximum(pooled[index], out), pooled[index]))
-            return t + 1, new_states, new_pooled if self.pooling == "max" else pooled
+            return t + 1, new_states, new_pooled
 
         zeros = ops.zeros((batch, units), inputs.dtype)
         states = [(zeros, zeros) if isinstance(cell, keras.layers.LSTMCell) else (zeros,) for cell in self.cells]
-        pooled = [ops.full((batch, units), -1e9, inputs.dtype) for _ in self.cells]
+        pooled = [ops.full((batch, units), -1e9, inputs.dtype) for _ in self.cells] if max_pooling else []
         _, states, pooled = tf.while_loop(
             lambda t, *_: t < steps,
             body,
             (0, states, pooled),
             maximum_iterations=steps,  # XLA needs the bound
         )
-        if self.pooling == "last":
+        if not max_pooling:
             return self.dropout(ops.concatenate([state[0] for state in states], axis=-1), training=training)
         pooled = ops.concatenate(pooled, axis=-1)
         return ops.where(ops.any(mask, axis=1, keepdims=True), pooled, ops.zeros_like(pooled))  # all padding → 0
 
     def _keep(self, seed, step, direction: int, shape):
-        """Inverted dropout's mask for one step and direction, drawn inside the loop: a mask read from a
-        precomputed tensor makes XLA's compiled loop about 4x slower."""
-        step_seed = seed + ops.stack([0, step * len(self.cells) + direction])
+        """Inverted dropout's mask for one step and direction, drawn inside the loop (a mask read from a
+        precomputed tensor makes XLA's compiled loop about 4x slower). The call's seed is folded with the step
+        and direction, so no two draws of a training run share a seed."""
+        step_seed = tf.random.experimental.stateless_fold_in(seed, step * len(self.cells) + direction)
         uniform = tf.random.stateless_uniform(shape, seed=step_seed)
         return ops.cast(uniform >= self.rate, uniform.dtype) / (1.0 - self.rate)
 

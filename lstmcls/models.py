@@ -95,6 +95,8 @@ def cudnn_blockers(config: ModelConfig) -> list[str]:
         reasons.append(f"model.recurrent_activation is {config.recurrent_activation!r}, not 'sigmoid'")
     if config.recurrent_dropout > 0:
         reasons.append(f"model.recurrent_dropout is {config.recurrent_dropout}, not 0")
+    if config.fuse_pooling:
+        reasons.append("model.fuse_pooling is true (its last layer runs lstmcls's loop, the faster one on a CPU)")
     return reasons
 
 

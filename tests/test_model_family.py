@@ -91,3 +91,8 @@ def test_cudnn_warning_only_when_the_config_breaks_its_conditions(caplog):
         build_classifier(ModelConfig(cell="lstm", activation="relu"), 20, 2)
     (record,) = [r for r in caplog.records if "cuDNN" in r.message]
     assert "model.activation is 'relu'" in record.message
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="lstmcls"):
+        build_classifier(ModelConfig(cell="gru", pooling="max", fuse_pooling=True), 20, 2)
+    (record,) = [r for r in caplog.records if "cuDNN" in r.message]
+    assert "model.fuse_pooling is true" in record.message
