@@ -36,7 +36,7 @@ import numpy as np
 import tensorflow as tf
 
 from lstmcls.errors import ConfigError, DataError, RunError
-from lstmcls.fused import PooledRecurrent
+from lstmcls.fused import separated
 from lstmcls.gates import GateTrace, GateTracer, replay
 from lstmcls.layers import AttentionPooling
 from lstmcls.models import class_probabilities
@@ -286,11 +286,7 @@ class _Explainer:
         self.vectorizer = self.preprocessor.get_layer("vectorizer")
         self.keep = self.preprocessor.get_layer("window").keep
         self.embedding = self.classifier.get_layer("embedding")
-        after = self.classifier.layers[self.classifier.layers.index(self.embedding) + 1 :]
-        # a fused layer is replayed as its parts, whose step-by-step outputs the attributions and gates need
-        self.chain = [
-            part for layer in after for part in (layer.parts() if isinstance(layer, PooledRecurrent) else [layer])
-        ]
+        self.chain = separated(self.classifier.layers[self.classifier.layers.index(self.embedding) + 1 :])
         self.attention = any(isinstance(layer, AttentionPooling) for layer in self.chain)
         dim, spec = self.embedding.output_dim, tf.TensorSpec
         texts = [spec([None, None, dim]), spec([None, None], tf.bool)]

@@ -16,7 +16,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from lstmcls.layers import MaskedMaxPooling1D
+from lstmcls.layers import MaskedMaxPooling1D, directions
 
 POOLINGS = ("max", "last")
 
@@ -36,15 +36,15 @@ class PooledRecurrent(keras.layers.Layer):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.recurrent, self.pooling, self.rate, self.seed = recurrent, pooling, dropout, seed
-        directions = _directions(recurrent)
-        for layer in directions:
+        layers = directions(recurrent)
+        for layer in layers:
             if layer.return_sequences != (pooling == "max") or layer.return_state or layer.stateful:
                 raise ValueError(
                     f"a fused layer needs return_sequences={pooling == 'max'} (for {pooling} pooling), "
                     "no return_state and no stateful"
                 )
-        self.cells = [layer.cell for layer in directions]
-        self.backward = [layer.go_backwards for layer in directions]
+        self.cells = [layer.cell for layer in layers]
+        self.backward = [layer.go_backwards for layer in layers]
         for cell in self.cells:
             if not isinstance(cell, keras.layers.GRUCell | keras.layers.LSTMCell):
                 raise ValueError(f"only GRU and LSTM layers can be fused, got {type(cell).__name__}")
@@ -134,10 +134,9 @@ class PooledRecurrent(keras.layers.Layer):
         }
 
 
-def _directions(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
-    if isinstance(layer, keras.layers.Bidirectional):
-        return [layer.forward_layer, layer.backward_layer]
-    return [layer]
+def separated(layers: list[keras.layers.Layer]) -> list[keras.layers.Layer]:
+    """`layers` with each fused layer replaced by its parts, for code that needs every step's output."""
+    return [part for layer in layers for part in (layer.parts() if isinstance(layer, PooledRecurrent) else [layer])]
 
 
 def _input_bias(cell: keras.layers.Layer):

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from lstmcls.errors import RunError
-from lstmcls.layers import AttentionPooling, PeepholeLSTMCell
+from lstmcls.layers import AttentionPooling, PeepholeLSTMCell, directions
 from lstmcls.models import class_probabilities
 
 DEVIATION_LIMIT = 1e-5  # recomputed vs the layer's own hidden states
@@ -220,9 +220,7 @@ def _is_recurrent(layer: keras.layers.Layer) -> bool:
 
 def _directions(layer: keras.layers.Layer) -> list[tuple[str, keras.layers.RNN]]:
     """A recurrent layer's directions as (name, RNN): one, or forward and backward for Bidirectional."""
-    if isinstance(layer, keras.layers.Bidirectional):
-        return [("forward", layer.forward_layer), ("backward", layer.backward_layer)]
-    return [("forward", layer)]
+    return list(zip(("forward", "backward"), directions(layer)))
 
 
 def _array(weight: Any) -> np.ndarray:

@@ -37,6 +37,13 @@ class TokenWindow(keras.layers.Layer):
         return {**super().get_config(), "length": self.length, "keep": self.keep}
 
 
+def directions(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
+    """A recurrent layer's directions: the layer itself, or a Bidirectional's forward and backward layers."""
+    if isinstance(layer, keras.layers.Bidirectional):
+        return [layer.forward_layer, layer.backward_layer]
+    return [layer]
+
+
 # === Recurrent cells ===
 
 
