@@ -32,30 +32,30 @@ __all__ = [
 
 if TYPE_CHECKING:
     from lstmcls.config import load_config
-    from lstmcls.evaluation import evaluate
-    from lstmcls.explain import explain
-    from lstmcls.export import export
-    from lstmcls.inspection import inspect_data
-    from lstmcls.prediction import predict
-    from lstmcls.pretraining import pretrain
-    from lstmcls.runs import Run, open_run
-    from lstmcls.training import resume, train
-    from lstmcls.tuning import tune
+    from lstmcls.explain.attributions import explain
+    from lstmcls.inference.evaluation import evaluate
+    from lstmcls.inference.export import export
+    from lstmcls.inference.prediction import predict
+    from lstmcls.runs.run import Run, open_run
+    from lstmcls.tools.inspection import inspect_data
+    from lstmcls.tools.pretraining import pretrain
+    from lstmcls.tools.tuning import tune
+    from lstmcls.training.runner import resume, train
 
 # TensorFlow loads only when one of these is first used, so `lstmcls --help` answers at once.
 _LAZY = {
     "load_config": "lstmcls.config",
-    "train": "lstmcls.training",
-    "resume": "lstmcls.training",
-    "tune": "lstmcls.tuning",
-    "pretrain": "lstmcls.pretraining",
-    "explain": "lstmcls.explain",
-    "inspect_data": "lstmcls.inspection",
-    "evaluate": "lstmcls.evaluation",
-    "predict": "lstmcls.prediction",
-    "export": "lstmcls.export",
-    "Run": "lstmcls.runs",
-    "open_run": "lstmcls.runs",
+    "train": "lstmcls.training.runner",
+    "resume": "lstmcls.training.runner",
+    "tune": "lstmcls.tools.tuning",
+    "pretrain": "lstmcls.tools.pretraining",
+    "explain": "lstmcls.explain.attributions",
+    "inspect_data": "lstmcls.tools.inspection",
+    "evaluate": "lstmcls.inference.evaluation",
+    "predict": "lstmcls.inference.prediction",
+    "export": "lstmcls.inference.export",
+    "Run": "lstmcls.runs.run",
+    "open_run": "lstmcls.runs.run",
 }
 
 

@@ -253,7 +253,7 @@ def linear_baseline(args: argparse.Namespace) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     from lstmcls.config import load_config
-    from lstmcls.data import load_splits
+    from lstmcls.data.splits import load_splits
 
     started = time.perf_counter()
     config = load_config(DEFAULT)

@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from lstmcls.cli import main
+from lstmcls.cli.app import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb"
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import assert_clean_error, cli, write_config, write_csv
-from lstmcls.cli import main
+from lstmcls.cli.app import main
 
 
 def test_train_writes_a_complete_run(trained: Path):
@@ -29,9 +29,9 @@ def test_train_writes_a_complete_run(trained: Path):
 
 def test_saved_model_reproduces_the_recorded_validation_accuracy(trained: Path):
     """The saved model (vectorizer, weights of the restored best epoch) is the one that was measured."""
-    from lstmcls.data import load_splits
-    from lstmcls.prediction import predict_probabilities
-    from lstmcls.runs import Run
+    from lstmcls.data.splits import load_splits
+    from lstmcls.inference.prediction import predict_probabilities
+    from lstmcls.runs.run import Run
 
     run = Run(trained)
     validation = load_splits(run.config()).validation  # the same seeded split

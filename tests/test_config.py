@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from lstmcls.config import Config, load_config
+from lstmcls.config import load_config
+from lstmcls.config.schema import Config
+from lstmcls.config.sources import CsvSource, ImdbSource
 from lstmcls.errors import ConfigError
-from lstmcls.sources import CsvSource, ImdbSource
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -7,9 +7,9 @@ import pytest
 
 from conftest import write_config, write_csv
 from lstmcls.config import load_config
-from lstmcls.data import Examples, bucket_bounds, encode, load_splits, stratified_split, to_dataset
+from lstmcls.data.readers import LabelledTexts, read_csv
+from lstmcls.data.splits import Examples, bucket_bounds, encode, load_splits, stratified_split, to_dataset
 from lstmcls.errors import DataError
-from lstmcls.sources import LabelledTexts, read_csv
 
 
 def test_gzip_csv_with_quotes_newlines_and_custom_columns(tmp_path: Path):

@@ -17,10 +17,10 @@ import keras
 import pytest
 
 from conftest import assert_clean_error, cli, write_config, write_csv
-from lstmcls import distribute
 from lstmcls.config import load_config
-from lstmcls.distribute import read_tf_config
 from lstmcls.errors import ConfigError, TrainingInterrupted
+from lstmcls.training import distribute
+from lstmcls.training.distribute import read_tf_config
 
 FINGERPRINT = re.compile(r"final weights: sha256 ([0-9a-f]{16})")
 
@@ -180,7 +180,7 @@ def test_mirrored_trains_one_replica_through_the_distributed_loop(tiny: Path, lo
 
 
 def test_mirrored_run_resumes_from_its_last_completed_epoch(tiny: Path, loop_calls):
-    from lstmcls.training import resume, train
+    from lstmcls.training.runner import resume, train
 
     class StopAfterAnEpoch(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs=None) -> None:

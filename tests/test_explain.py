@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import lstmcls.explain
-import lstmcls.gates
+import lstmcls.explain.attributions
+import lstmcls.explain.gates
 from conftest import FILLER, WORDS, write_config, write_csv
 from lstmcls.config import load_config
-from lstmcls.data import load_splits
+from lstmcls.data.splits import load_splits
 from lstmcls.errors import ConfigError, DataError, RunError
-from lstmcls.explain import aggregate, explain
-from lstmcls.explain_render import aggregate_to_terminal, to_html, to_png, to_terminal
-from lstmcls.runs import Run
-from lstmcls.training import train
+from lstmcls.explain.attributions import aggregate, explain
+from lstmcls.explain.render import aggregate_to_terminal, to_html, to_png, to_terminal
+from lstmcls.runs.run import Run
+from lstmcls.training.runner import train
 
 # The documented JSON fields (lstmcls/explain.py module docstring).
 EXPLANATION_FIELDS = [
@@ -291,13 +291,13 @@ def test_trace_matches_the_saved_model_own_sequence_output(runs, explained):
 
 
 def test_a_trace_that_drifts_from_the_layer_is_refused(runs, monkeypatch):
-    name, equations = lstmcls.gates.GATED_CELLS[keras.layers.LSTMCell]
+    name, equations = lstmcls.explain.gates.GATED_CELLS[keras.layers.LSTMCell]
 
     def drifting(cell, x):
         gates, cells, hidden = equations(cell, x)
         return gates, cells, hidden + 1e-3
 
-    monkeypatch.setitem(lstmcls.gates.GATED_CELLS, keras.layers.LSTMCell, (name, drifting))
+    monkeypatch.setitem(lstmcls.explain.gates.GATED_CELLS, keras.layers.LSTMCell, (name, drifting))
     with pytest.raises(RunError, match="differs from the layer by"):
         explain(runs("lstm-last"), TEXTS[:1], gates=True)
 
@@ -312,7 +312,7 @@ def test_to_dict_has_the_documented_json_fields(explained):
     assert all(list(token) == TOKEN_FIELDS for token in data["tokens"])
     assert all(list(trace) == TRACE_FIELDS for trace in data["gates"])
     for field in EXPLANATION_FIELDS + TOKEN_FIELDS + TRACE_FIELDS:
-        assert field in lstmcls.explain.__doc__
+        assert field in lstmcls.explain.attributions.__doc__
     trace = data["gates"][1]
     assert trace["direction"] == "backward"
     assert np.array(trace["hidden"]).shape == (len(data["tokens"]), 8)

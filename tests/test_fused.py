@@ -9,12 +9,12 @@ import tensorflow as tf
 from conftest import cli, write_config, write_csv
 from lstmcls.config import load_config
 from lstmcls.errors import ConfigError
-from lstmcls.explain import explain
-from lstmcls.fused import PooledRecurrent
-from lstmcls.gates import replay
-from lstmcls.layers import MaskedMaxPooling1D
-from lstmcls.prediction import predict
-from lstmcls.runs import Run
+from lstmcls.explain.attributions import explain
+from lstmcls.explain.gates import replay
+from lstmcls.inference.prediction import predict
+from lstmcls.models.fused import PooledRecurrent
+from lstmcls.models.layers import MaskedMaxPooling1D
+from lstmcls.runs.run import Run
 
 LAYERS = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstmcls.config import Config, load_config, validate
+from lstmcls.config import load_config, validate
+from lstmcls.config.schema import Config
+from lstmcls.data.readers import LabelledTexts, read_csv
 from lstmcls.errors import ConfigError, DataError
-from lstmcls.sources import LabelledTexts, read_csv
 
 KEYS = st.sampled_from(
     ["data", "model", "train", "vectorizer", "run", "source", "csv", "imdb", "units", "cell", "epochs", "train",

@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED, cli, needs_shared, write_config
+from lstmcls.config.sources import ImdbSource
+from lstmcls.data.readers import load_source
 from lstmcls.errors import DataError
-from lstmcls.sources import ImdbSource
 
 
 def test_tfds_source_reads_imdb_offline(imdb_data_dir: Path):
-    raw = ImdbSource(data_dir=imdb_data_dir).load()
+    raw = load_source(ImdbSource(data_dir=imdb_data_dir))
     assert len(raw.train.texts) == 25000 and len(raw.test.texts) == 25000
     assert raw.label_names == ["neg", "pos"] and set(raw.test.labels) == {"neg", "pos"}
     assert raw.fingerprint["tfds"] == "imdb_reviews/plain_text/1.0.0"
@@ -20,7 +21,7 @@ def test_tfds_source_reads_imdb_offline(imdb_data_dir: Path):
 
 def test_tfds_source_without_prepared_data_says_how_to_fix(tmp_path: Path):
     with pytest.raises(DataError, match="TFDS_DATA_DIR"):
-        ImdbSource(data_dir=tmp_path).load()
+        load_source(ImdbSource(data_dir=tmp_path))
 
 
 @needs_shared("train.csv.gz")

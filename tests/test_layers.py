@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from lstmcls.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
+from lstmcls.models.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

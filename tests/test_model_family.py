@@ -11,12 +11,14 @@ import pytest
 import tensorflow as tf
 
 from conftest import write_config
-from lstmcls.config import ModelConfig, load_config
-from lstmcls.data import load_splits
-from lstmcls.export import export
-from lstmcls.models import CELLS, POOLINGS, build_classifier
-from lstmcls.prediction import predict_probabilities
-from lstmcls.training import train
+from lstmcls.components import CELLS, POOLINGS
+from lstmcls.config import load_config
+from lstmcls.config.schema import ModelConfig
+from lstmcls.data.splits import load_splits
+from lstmcls.inference.export import export
+from lstmcls.inference.prediction import predict_probabilities
+from lstmcls.models.factory import build_classifier
+from lstmcls.training.runner import train
 
 COMBINATIONS = list(itertools.product(CELLS.names(), [False, True], POOLINGS.names()))
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lstmcls.config import ModelConfig
-from lstmcls.models import build_classifier, class_probabilities
+from lstmcls.config.schema import ModelConfig
+from lstmcls.models.factory import build_classifier, class_probabilities
 
 
 @pytest.mark.parametrize("classes", [2, 4])

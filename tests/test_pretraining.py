@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from conftest import FILLER, WORDS, assert_clean_error, cli, write_config, write_csv
-from lstmcls.config import EmbeddingConfig
+from lstmcls.config.schema import EmbeddingConfig
+from lstmcls.data.readers import read_texts
 from lstmcls.errors import DataError
-from lstmcls.sources import read_texts
-from lstmcls.vectors import load_pretrained
+from lstmcls.training.vectors import load_pretrained
 
 
 def write_unlabelled(path: Path, lines: int = 200, seed: int = 3) -> Path:
@@ -120,7 +120,7 @@ def test_unlabelled_csv_reads_its_text_column(tmp_path: Path):
 def test_imdb_pretrain_config_is_ready(imdb_data_dir: Path):
     """configs/imdb_w2v.yaml reads the unsupervised split (only its loading is checked here, not the training)."""
     from lstmcls.config import load_config
-    from lstmcls.pretraining import _unlabelled
+    from lstmcls.tools.pretraining import _unlabelled
 
     config = load_config(Path(__file__).resolve().parents[1] / "configs" / "imdb_w2v.yaml")
     texts = _unlabelled(config, config.pretrain)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import assert_clean_error, cli, start, write_config, write_csv
 from lstmcls.config import load_config
-from lstmcls.runs import RUNNING, Run, create_run
+from lstmcls.runs.run import RUNNING, Run, create_run
 
 
 def no_complete_run(root: Path) -> bool:

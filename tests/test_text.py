@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lstmcls.config import VectorizerConfig
-from lstmcls.layers import TokenWindow
-from lstmcls.text import build_preprocessor, standardize_reviews
+from lstmcls.config.schema import VectorizerConfig
+from lstmcls.data.text import TokenWindow, build_preprocessor, standardize_reviews
 
 
 def test_reviews_standardizer_handles_html_case_and_punctuation():

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import assert_clean_error, cli, write_config, write_csv
-from lstmcls.config import EmbeddingConfig, load_config
+from lstmcls.config import load_config
+from lstmcls.config.schema import EmbeddingConfig
 from lstmcls.errors import ConfigError
-from lstmcls.vectors import embedding_matrix, load_pretrained
+from lstmcls.training.vectors import embedding_matrix, load_pretrained
 
 FORMATS = ["word2vec_text", "word2vec_binary", "glove", "fasttext_vec"]
 
@@ -114,7 +115,7 @@ class EmbeddingRecorder(keras.callbacks.Callback):
 
 
 def run_embedding(run: Path) -> tuple[list[str], np.ndarray]:
-    from lstmcls.runs import Run
+    from lstmcls.runs.run import Run
 
     model = Run(run).load_model()
     vocabulary = model.get_layer("preprocessor").get_layer("vectorizer").get_vocabulary()
@@ -123,7 +124,7 @@ def run_embedding(run: Path) -> tuple[list[str], np.ndarray]:
 
 @pytest.mark.parametrize("trainable", [False, True])
 def test_trainable_false_keeps_the_vectors_through_training(with_vectors, trainable: bool):
-    from lstmcls.training import train
+    from lstmcls.training.runner import train
 
     config, vectors = with_vectors
     recorder = EmbeddingRecorder()
@@ -141,7 +142,7 @@ def test_trainable_false_keeps_the_vectors_through_training(with_vectors, traina
 
 
 def test_unfreeze_after_one_epoch_changes_the_embedding_only_from_the_second(with_vectors):
-    from lstmcls.training import train
+    from lstmcls.training.runner import train
 
     config, _ = with_vectors
     recorder = EmbeddingRecorder()
@@ -153,8 +154,8 @@ def test_unfreeze_after_one_epoch_changes_the_embedding_only_from_the_second(wit
 
 
 def test_a_resumed_run_keeps_the_freeze_schedule_by_epoch_number(with_vectors, monkeypatch):
-    from lstmcls import training
     from lstmcls.errors import TrainingInterrupted
+    from lstmcls.training import runner as training
 
     class StopAfterFirstEpoch(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs=None) -> None:

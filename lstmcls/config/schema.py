@@ -1,0 +1,232 @@
+"""The config schema: every block and key, typed, with a default and a one-line description.
+
+The key table in docs/config.md is generated from these descriptions (`python scripts/config_table.py`).
+Names of cells, poolings, standardisers and strategies are checked against `lstmcls.components`, and data
+source blocks come from `lstmcls.config.sources`: nothing here imports Keras or TensorFlow.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from lstmcls.components import CELLS, POOLINGS, STANDARDIZERS, STRATEGIES, fusion_blockers
+from lstmcls.config.section import Section
+from lstmcls.config.sources import SOURCES, ImdbSource
+
+
+class VectorizerConfig(Section):
+    max_tokens: int = Field(20000, ge=3, description="Vocabulary size, padding and [UNK] included.")
+    max_length: int = Field(256, ge=1, description="Tokens kept per text; longer texts are cut.")
+    keep: Literal["start", "end"] = Field(
+        "end", description="Which part of a text longer than max_length is kept (reviews end with the verdict)."
+    )
+    standardize: str = Field("reviews", description="Text clean-up before splitting on whitespace.")
+
+    @field_validator("standardize")
+    @classmethod
+    def _known_standardizer(cls, name: str) -> str:
+        return STANDARDIZERS.check(name)
+
+
+class EmbeddingConfig(Section):
+    dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
+    pretrained: Path | None = Field(
+        None,
+        description="Start from word vectors: a word2vec (text or binary), GloVe or fastText .vec file, "
+        "or a run made by `lstmcls pretrain`.",
+    )
+    trainable: bool = Field(True, description="Fine-tune the embedding; false keeps it frozen for the whole training.")
+    unfreeze_after: int | None = Field(
+        None, ge=1, description="Keep the embedding frozen for this many epochs, then fine-tune it with the rest."
+    )
+    dropout: float = Field(
+        0.0, ge=0.0, lt=1.0, description="Spatial dropout: drops whole embedding channels during training."
+    )
+
+    @field_validator("pretrained")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative to the working directory; the run records it absolute so a resume finds it anywhere."""
+        return path.expanduser().absolute() if path else None
+
+    @model_validator(mode="after")
+    def _freezing_needs_vectors(self) -> EmbeddingConfig:
+        if self.unfreeze_after is not None and not self.trainable:
+            raise ValueError("trainable: false freezes the embedding for good; drop unfreeze_after or set trainable")
+        if self.pretrained is None and (self.unfreeze_after is not None or not self.trainable):
+            raise ValueError("freezing a random embedding makes no sense; set pretrained: to a vector file or run")
+        return self
+
+
+Activation = Literal["tanh", "sigmoid", "hard_sigmoid", "relu", "elu", "selu", "gelu", "silu", "linear"]
+
+
+class ModelConfig(Section):
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig, description="Token embedding.")
+    cell: str = Field("lstm", description="Recurrent cell: lstm, gru, peephole_lstm or simple_rnn.")
+    units: int = Field(64, ge=1, description="Units per recurrent layer (per direction).")
+    layers: int = Field(1, ge=1, le=8, description="Stacked recurrent layers.")
+    bidirectional: bool = Field(False, description="Read the text both ways.")
+    merge_mode: Literal["concat", "sum", "mul", "ave"] = Field(
+        "concat", description="How a bidirectional layer combines its two directions."
+    )
+    activation: Activation = Field("tanh", description="Cell activation (anything but tanh turns off cuDNN).")
+    recurrent_activation: Activation = Field("sigmoid", description="Gate activation (lstm, gru, peephole_lstm).")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on each recurrent layer's output.")
+    recurrent_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout inside the recurrence.")
+    pooling: str = Field("last", description="Sequence to vector: last, mean, max or attention.")
+    attention_units: int = Field(64, ge=1, description="Hidden size of the attention scorer (pooling: attention).")
+    head: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list, description="Sizes of hidden Dense (relu) layers before the output, e.g. [64]."
+    )
+    head_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout after each hidden Dense layer.")
+    fuse_pooling: bool = Field(
+        False,
+        description="Run the last recurrent layer and its max/last pooling as one loop that XLA compiles well "
+        "(same maths; use with train.jit_compile, see README).",
+    )
+
+    @field_validator("cell")
+    @classmethod
+    def _known_cell(cls, name: str) -> str:
+        return CELLS.check(name)
+
+    @field_validator("pooling")
+    @classmethod
+    def _known_pooling(cls, name: str) -> str:
+        return POOLINGS.check(name)
+
+    @model_validator(mode="after")
+    def _fusable(self) -> ModelConfig:
+        blockers = fusion_blockers(self) if self.fuse_pooling else []
+        if blockers:
+            raise ValueError(f"fuse_pooling: true needs {'; '.join(blockers)} (or set fuse_pooling: false)")
+        return self
+
+
+class TrainConfig(Section):
+    epochs: int = Field(5, ge=1, description="Maximum passes over the training data.")
+    batch_size: int = Field(64, ge=1, description="Examples per gradient step.")
+    learning_rate: float = Field(1e-3, gt=0.0, le=1.0, description="Adam learning rate.")
+    clipnorm: float | None = Field(1.0, gt=0.0, description="Gradient norm clipping; null turns it off.")
+    monitor: Literal["val_accuracy", "val_loss"] = Field(
+        "val_accuracy", description="Validation metric that picks the best epoch (kept) and drives early stopping."
+    )
+    patience: int | None = Field(
+        2, ge=1, description="Stop after this many epochs without a better monitor value; null trains all epochs."
+    )
+    steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
+    jit_compile: bool = Field(
+        False, description="Compile the training step with XLA: faster for last-state models on CPU (see README)."
+    )
+    steps_per_execution: int = Field(
+        1, ge=1, description="Batches per call into the compiled step (less Python overhead; default strategy only)."
+    )
+    seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
+
+
+class RunConfig(Section):
+    dir: Path = Field(Path("runs"), description="Directory that holds the run directories.")
+    name: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+$", description="Run name in the run id; defaults to the config file's stem."
+    )
+
+
+class DistributeConfig(Section):
+    strategy: str = Field(
+        "default",
+        description="default: one device, Keras fit; mirrored: all local GPUs; multi_worker: several hosts, "
+        "the cluster read from TF_CONFIG (see README).",
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, name: str) -> str:
+        return STRATEGIES.check(name)
+
+
+class Distribution(Section):
+    """One searched key: exactly one of `int: [low, high]`, `float: [low, high]` or `choice: [...]`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+    int_range: tuple[int, int] | None = Field(None, alias="int", description="Integers from low to high.")
+    float_range: tuple[float, float] | None = Field(None, alias="float", description="Reals from low to high.")
+    choice: list[Any] | None = Field(None, min_length=1, description="One of these values.")
+    log: bool = Field(False, description="Sample on a log scale (int and float; low must be > 0).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Distribution:
+        given = [kind for kind in (self.int_range, self.float_range, self.choice) if kind is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of int: [low, high], float: [low, high] or choice: [...]")
+        bounds = self.int_range or self.float_range
+        if bounds is not None:
+            if bounds[0] >= bounds[1]:
+                raise ValueError(f"low {bounds[0]} must be below high {bounds[1]}")
+            if self.log and bounds[0] <= 0:
+                raise ValueError(f"a log range needs low > 0, got {bounds[0]}")
+        elif self.log:
+            raise ValueError("log applies to int and float ranges, not to choice")
+        return self
+
+
+class TuneConfig(Section):
+    metric: Literal["val_accuracy", "val_loss"] = Field(
+        "val_accuracy", description="What a trial is scored on (validation only, never test); loss is minimised."
+    )
+    space: dict[str, Distribution] = Field(
+        min_length=1, description="Dotted config key → distribution, e.g. model.units: {int: [32, 256], log: true}."
+    )
+    pruner: Literal["median", "none"] = Field("median", description="Stop trials doing worse than the median.")
+    startup_trials: int = Field(2, ge=0, description="Trials that always run in full before pruning starts.")
+    warmup_epochs: int = Field(1, ge=0, description="Epochs of each trial that are never pruned.")
+
+
+class PretrainConfig(Section):
+    method: Literal["word2vec", "fasttext"] = Field("word2vec", description="gensim's Word2Vec or FastText.")
+    dim: int | None = Field(None, ge=1, description="Vector size; defaults to model.embedding.dim.")
+    sg: bool = Field(False, description="Skip-gram (true: better rare words) or CBOW (false: faster).")
+    window: int = Field(5, ge=1, description="Context words on each side of the target word.")
+    min_count: int = Field(5, ge=1, description="Words seen fewer times get no vector.")
+    epochs: int = Field(5, ge=1, description="Passes over the corpus.")
+    workers: int = Field(3, ge=1, description="Training threads; only 1 gives the same vectors for a seed every time.")
+    unlabelled: Literal["imdb"] | Path | None = Field(
+        None,
+        description="Extra text besides the training texts: imdb (the unsupervised split), a .csv/.csv.gz file "
+        "or a text file with one text per line.",
+    )
+    text_column: str = Field("text", min_length=1, description="Column of the unlabelled CSV that holds the text.")
+
+    @field_validator("unlabelled")
+    @classmethod
+    def _absolute(cls, value: str | Path | None) -> str | Path | None:
+        return value.expanduser().absolute() if isinstance(value, Path) else value
+
+
+# One block type per registered source, told apart by its `source` key.
+DataConfig = Annotated[
+    functools.reduce(operator.or_, (SOURCES.get(name) for name in SOURCES.names())), Field(discriminator="source")
+]
+
+
+class Config(Section):
+    data: DataConfig = Field(default_factory=ImdbSource, description="Where the examples come from.")
+    vectorizer: VectorizerConfig = Field(default_factory=VectorizerConfig, description="Text to token ids.")
+    model: ModelConfig = Field(default_factory=ModelConfig, description="The network.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
+    run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
+    distribute: DistributeConfig = Field(
+        default_factory=DistributeConfig, description="Devices and hosts that train together."
+    )
+    tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
+    pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")
+
+    def to_yaml(self) -> str:
+        absent = {name for name in ("tune", "pretrain") if getattr(self, name) is None}
+        return yaml.safe_dump(self.model_dump(mode="json", exclude=absent), sort_keys=False)

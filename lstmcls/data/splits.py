@@ -1,0 +1,148 @@
+"""From a config's data source to encoded splits (class ids, a stratified validation split) and `tf.data`."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lstmcls.data.readers import LabelledTexts, load_source
+from lstmcls.errors import DataError
+
+log = logging.getLogger("lstmcls")
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+    from lstmcls.config.schema import Config
+
+
+@dataclass(frozen=True)
+class Examples:
+    texts: list[str]
+    labels: np.ndarray  # int32 class ids into Splits.label_names
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: Examples
+    validation: Examples
+    test: Examples | None
+    label_names: list[str]
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split → reason → rows skipped
+
+
+def load_splits(config: Config) -> Splits:
+    """Load the configured source, fix the class order from train, and carve validation if needed."""
+    raw = load_source(config.data)
+    names = raw.label_names or infer_label_names(raw.train)
+    if len(set(raw.train.labels)) < 2:
+        raise DataError(
+            f"{raw.train.origin}: training data has a single class {names[0]!r}; a classifier needs two or more"
+        )
+    skip = config.data.on_bad_rows == "skip"
+    parts = {"train": raw.train, "validation": raw.validation, "test": raw.test}
+    encoded = {split: encode(data, names, skip) for split, data in parts.items() if data is not None}
+    dropped = {split: data.dropped for split, data in parts.items() if data is not None and data.dropped}
+    for split, reasons in dropped.items():
+        counts = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        log.warning("skipped %d %s rows: %s", sum(reasons.values()), split, counts)
+    train, validation = encoded["train"], encoded.get("validation")
+    if validation is None:
+        train, validation = stratified_split(train, config.data.validation_fraction, config.train.seed)
+    return Splits(train, validation, encoded.get("test"), names, raw.fingerprint, dropped)
+
+
+def infer_label_names(data: LabelledTexts) -> list[str]:
+    """Class order: numeric when every label is an integer (so 2 < 10), else alphabetical."""
+    unique = set(data.labels)
+    if all(label.lstrip("-").isdigit() for label in unique):
+        return sorted(unique, key=int)
+    return sorted(unique)
+
+
+def encode(data: LabelledTexts, names: list[str], skip: bool = False) -> Examples:
+    """Labels to class ids. A label training never saw is an error naming it, or with `skip` a dropped row
+    (counted into `data.dropped`)."""
+    index = {name: i for i, name in enumerate(names)}
+    unseen = Counter(label for label in data.labels if label not in index)
+    if unseen and not skip:
+        label, count = unseen.most_common(1)[0]
+        raise DataError(
+            f"{data.origin}: label {label!r} ({count} rows) is not among the trained classes "
+            f"{', '.join(map(repr, names))}; fix the labels or set data.on_bad_rows: skip"
+        )
+    if unseen:
+        data.dropped["label not seen in training"] = sum(unseen.values())
+    keep = [i for i, label in enumerate(data.labels) if label in index]
+    return Examples([data.texts[i] for i in keep], np.array([index[data.labels[i]] for i in keep], dtype=np.int32))
+
+
+def stratified_split(examples: Examples, fraction: float, seed: int) -> tuple[Examples, Examples]:
+    """Hold out `fraction` of each class (at least one example), shuffled with `seed`."""
+    rng = np.random.default_rng(seed)
+    held: list[np.ndarray] = []
+    for label in np.unique(examples.labels):
+        members = rng.permutation(np.flatnonzero(examples.labels == label))
+        if len(members) < 2:
+            raise DataError(f"class {label} has {len(members)} example; give data.validation or more examples")
+        held.append(members[: max(1, round(len(members) * fraction))])
+    holdout = np.zeros(len(examples), dtype=bool)
+    holdout[np.concatenate(held)] = True
+    return _subset(examples, ~holdout), _subset(examples, holdout)
+
+
+def _subset(examples: Examples, mask: np.ndarray) -> Examples:
+    return Examples([t for t, keep in zip(examples.texts, mask) if keep], examples.labels[mask])
+
+
+def to_dataset(
+    ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None, buckets: int = 0
+) -> tf.data.Dataset:
+    """Token ids and labels as a batched, prefetched `tf.data` pipeline (shuffled per epoch when seeded).
+
+    With `buckets`, each batch holds texts of similar length, padded only to its bucket's bound: recurrent
+    layers then step through far less padding. The bounds are fixed (length quantiles of `ids`) so a compiled
+    (XLA) step sees few distinct shapes.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((ids, labels))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(labels), seed=shuffle_seed, reshuffle_each_iteration=True)
+    if not buckets:
+        return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    lengths = np.count_nonzero(ids, axis=1)  # tokens are left-aligned, padding is 0
+    bounds = bucket_bounds(lengths, buckets, ids.shape[1])
+    dataset = dataset.map(lambda row, label: (row[: tf.math.count_nonzero(row, dtype=tf.int32)], label))
+    dataset = dataset.bucket_by_sequence_length(
+        lambda row, label: tf.shape(row)[0],
+        bucket_boundaries=bounds,
+        bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
+        pad_to_bucket_boundary=True,
+    )
+    # Which bucket a text falls in depends on its length only, so the batch count is known (Keras wants it).
+    sizes = np.bincount(np.searchsorted(bounds, lengths, side="right"), minlength=len(bounds) + 1)
+    batches = int(np.sum(np.ceil(sizes / batch_size)))
+    return dataset.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(tf.data.AUTOTUNE)
+
+
+def bucket_bounds(lengths: np.ndarray, buckets: int, max_length: int) -> list[int]:
+    """Upper bounds (exclusive) of length buckets holding about equal shares of the texts, rounded up to 8."""
+    quantiles = np.quantile(lengths, np.arange(1, buckets) / buckets) if buckets > 1 else []
+    inner = {int(np.ceil((q + 1) / 8) * 8) for q in quantiles}
+    return sorted(bound for bound in inner if bound <= max_length) + [max_length + 1]
+
+
+def text_dataset(texts: list[str], batch_size: int) -> tf.data.Dataset:
+    """Raw strings as a batched `tf.data` pipeline (NumPy unicode arrays fail in Keras)."""
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices(tf.constant(texts, dtype=tf.string)).batch(batch_size)

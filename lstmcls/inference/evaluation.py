@@ -1,0 +1,54 @@
+"""`evaluate(run)`: accuracy, per-class precision/recall/F1, confusion matrix and ROC-AUC on held-out data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lstmcls import runs
+from lstmcls.data.readers import LabelledTexts, load_test, read_labelled_file
+from lstmcls.data.splits import encode
+from lstmcls.errors import DataError
+from lstmcls.inference.prediction import predict_probabilities
+from lstmcls.reporting import plots, progress
+from lstmcls.reporting.scores import score
+
+
+def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
+    """Score a complete run on its config's test split, or on a labelled CSV `data` file.
+
+    The result is also written to the run: `eval.json` for the test split, `eval-<file stem>.json` otherwise.
+    """
+    run.require_complete()
+    config = run.config()
+    names = run.label_names()
+    if data is None:
+        with progress.step("loading test data"):
+            raw = load_test(config.data)
+        if raw is None:
+            raise DataError(f"run {run.id}'s config has no test split; set data.test or pass --data FILE")
+        target, name = run.file(runs.EVAL), "test"
+    else:
+        raw = read_labelled(run, data)
+        name = Path(data).name.split(".")[0]
+        target = run.file(f"eval-{name}.json")
+    examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
+    probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
+    result = {"data": raw.origin, "dropped_rows": raw.dropped, **score_split(run, name, examples.labels, probabilities)}
+    runs.write_json(target, result)
+    return result
+
+
+def read_labelled(run: runs.Run, path: str | Path) -> LabelledTexts:
+    """A labelled CSV read like the run's training data: its columns for a CSV run, `text,label` otherwise."""
+    return read_labelled_file(run.config().data, path)
+
+
+def score_split(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
+    """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`)."""
+    names = run.label_names()
+    result = score(labels, probabilities, names)
+    plots.score_plots(result, labels, probabilities, names, run.file(runs.PLOTS), name)
+    return result

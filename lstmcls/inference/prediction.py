@@ -1,0 +1,49 @@
+"""`predict(run, texts)`: labels and class probabilities for raw strings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from lstmcls.data.splits import text_dataset
+from lstmcls.errors import DataError
+from lstmcls.models.factory import class_probabilities
+from lstmcls.reporting import progress
+from lstmcls.runs.run import Run
+
+
+@dataclass(frozen=True)
+class Prediction:
+    text: str
+    label: str
+    probabilities: dict[str, float]
+
+
+def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Prediction]:
+    """Predict with a complete run's saved model (its vectorizer included)."""
+    check_texts(texts)
+    run.require_complete()
+    names = run.label_names()
+    probabilities = predict_probabilities(run.load_model(), texts, batch_size)
+    return [
+        Prediction(text, names[int(np.argmax(row))], {name: float(p) for name, p in zip(names, row)})
+        for text, row in zip(texts, probabilities)
+    ]
+
+
+def predict_probabilities(model: keras.Model, texts: list[str], batch_size: int = 256) -> np.ndarray:
+    """An (n, classes) array of probabilities for raw strings (a progress bar on a terminal)."""
+    batches = progress.track(text_dataset(texts, batch_size), math.ceil(len(texts) / batch_size), "predicting")
+    outputs = np.concatenate([model.predict_on_batch(batch) for batch in batches])
+    return np.asarray(class_probabilities(outputs))
+
+
+def check_texts(texts: list[str]) -> None:
+    if not texts:
+        raise DataError("no texts to predict; pass texts as arguments, --file FILE or - for stdin")
+    for number, text in enumerate(texts, start=1):
+        if not text.strip():
+            raise DataError(f"text {number} is empty; every text needs at least one word")

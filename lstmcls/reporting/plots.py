@@ -1,0 +1,98 @@
+"""PNG plots a person reads at a glance: learning curves, confusion matrix, ROC curve (matplotlib, headless)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display needed, same output everywhere
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn import metrics as skm  # noqa: E402
+
+
+def learning_curves(history_csv: Path, out: Path, title: str, monitor: str = "val_accuracy") -> Path:
+    """Loss and accuracy per epoch, train vs validation, side by side; the epoch kept (best `monitor`) is marked."""
+    with open(history_csv, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    epochs = [int(row["epoch"]) + 1 for row in rows]
+    values = [float(row[monitor]) for row in rows]
+    kept = epochs[int(np.argmin(values) if monitor.endswith("loss") else np.argmax(values))]
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for axis, metric, label in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
+        for prefix, name, style in (("", "train", "o-"), ("val_", "validation", "s-")):
+            if f"{prefix}{metric}" in rows[0]:
+                axis.plot(epochs, [float(row[f"{prefix}{metric}"]) for row in rows], style, label=name)
+        axis.axvline(kept, color="grey", linestyle=":", label=f"epoch kept (best {monitor})")
+        axis.set(xlabel="epoch", ylabel=label, title=label.capitalize())
+        axis.set_xticks(epochs)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    return _save(figure, out)
+
+
+def confusion_matrix(matrix: list[list[int]], names: list[str], out: Path, title: str) -> Path:
+    """Counts with row-normalised shading, so a minority class's errors stand out as much as a majority's."""
+    counts = np.asarray(matrix)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    size = max(4.0, 1.0 + 0.6 * len(names))
+    figure, axis = plt.subplots(figsize=(size + 1, size), constrained_layout=True)
+    image = axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for (row, column), count in np.ndenumerate(counts):
+        colour = "white" if shares[row, column] > 0.5 else "black"
+        axis.text(column, row, f"{count:,}\n{shares[row, column]:.1%}", ha="center", va="center", color=colour)
+    axis.set_xticks(range(len(names)), names, rotation=45 if len(names) > 4 else 0)
+    axis.set_yticks(range(len(names)), names)
+    axis.set(xlabel="predicted class", ylabel="true class", title=title)
+    figure.colorbar(image, ax=axis, label="share of the true class")
+    return _save(figure, out)
+
+
+def roc_curve(labels: np.ndarray, positive_probability: np.ndarray, positive: str, out: Path, title: str) -> Path:
+    """ROC curve for two classes, with its AUC and the chance diagonal."""
+    false_positive, true_positive, _ = skm.roc_curve(labels, positive_probability)
+    auc = skm.auc(false_positive, true_positive)
+    figure, axis = plt.subplots(figsize=(5, 5), constrained_layout=True)
+    axis.plot(false_positive, true_positive, label=f"model (AUC = {auc:.3f})")
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance (AUC = 0.5)")
+    axis.set(
+        xlabel=f"false positive rate (other texts called {positive!r})",
+        ylabel=f"true positive rate ({positive!r} texts found)",
+        title=title,
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower right")
+    return _save(figure, out)
+
+
+def score_plots(
+    result: dict[str, Any], labels: np.ndarray, probabilities: np.ndarray, names: list[str], folder: Path, split: str
+) -> None:
+    """A split's confusion matrix, and its ROC curve for two classes: `<folder>/confusion_matrix-<split>.png` ..."""
+    title = f"Confusion matrix, {split} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})"
+    confusion_matrix(result["confusion_matrix"], names, folder / f"confusion_matrix-{split}.png", title)
+    if "roc_auc" in result:
+        roc_curve(labels, probabilities[:, 1], names[1], folder / f"roc-{split}.png", f"ROC curve, {split}")
+
+
+def optuna_plot(plot_function, study, out: Path) -> Path:
+    """Save one of `optuna.visualization.matplotlib`'s plots (they return the Axes they drew on)."""
+    axes = plot_function(study)
+    figure = axes.figure if hasattr(axes, "figure") else axes.flat[0].figure
+    figure.set_size_inches(8, 5)
+    figure.tight_layout()
+    return _save(figure, out)
+
+
+def _save(figure: plt.Figure, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=100)
+    plt.close(figure)
+    return out

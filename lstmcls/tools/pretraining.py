@@ -1,0 +1,153 @@
+"""`pretrain(config) -> Run`: word vectors (gensim word2vec or fastText) from the training texts and unlabelled text.
+
+Texts are tokenised exactly as the classifier's vectorizer tokenises them (the configured standardizer, then a
+whitespace split), so the words are the vocabulary's words. Validation and test texts are left out. The run holds
+the vectors in word2vec binary format; a training config names the run in `model.embedding.pretrained`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+from gensim.models import FastText, KeyedVectors, Word2Vec
+from gensim.models.callbacks import CallbackAny2Vec
+
+from lstmcls import runs
+from lstmcls.config.schema import Config, PretrainConfig
+from lstmcls.config.sources import ImdbSource
+from lstmcls.data.readers import UnlabelledTexts, load_imdb_unlabelled, read_texts
+from lstmcls.data.splits import load_splits
+from lstmcls.data.text import standardize_texts
+from lstmcls.errors import DataError
+from lstmcls.reporting import progress
+from lstmcls.training.vectors import write_vectors
+
+log = logging.getLogger("lstmcls")
+
+PROBES = 10  # words whose nearest neighbours the run records as a sanity check
+NEIGHBOURS = 8
+
+
+def pretrain(config: Config) -> runs.Run:
+    """Train word vectors as `config.pretrain` says (its defaults when absent) and write a complete pretrain run.
+
+    Data is read and the corpus vocabulary built before the run directory exists, so bad data leaves nothing.
+    """
+    settings = config.pretrain or PretrainConfig()
+    settings = settings.model_copy(update={"dim": settings.dim or config.model.embedding.dim})
+    config = config.model_copy(update={"pretrain": settings})  # the run records the dimension it used
+    with progress.step("loading data"):
+        splits = load_splits(config)
+        unlabelled = _unlabelled(config, settings)
+    texts = splits.train.texts + (unlabelled.texts if unlabelled else [])
+    with progress.step(f"tokenising {len(texts):,} texts"):
+        corpus = _Corpus(standardize_texts(texts, config.vectorizer.standardize))
+    model = _model(settings, config.train.seed)
+    model.build_vocab(corpus_iterable=corpus)
+    if not model.wv.index_to_key:
+        raise DataError(f"no word occurs {settings.min_count} times in {len(texts)} texts; lower pretrain.min_count")
+    fingerprint = {**splits.fingerprint, **({"unlabelled": unlabelled.fingerprint} if unlabelled else {})}
+    run = runs.create_run(config, fingerprint, splits.dropped, kind=runs.PRETRAIN)
+    log.info("run: %s", run.path)
+    started = time.perf_counter()
+    try:
+        _train(model, corpus, settings)
+        write_vectors(model.wv, run.file(runs.VECTORS))
+        _write_vocabulary(model.wv, run)
+        runs.write_json(run.file(runs.NEIGHBOURS), neighbours(model.wv))
+    except BaseException as exc:
+        stopped = isinstance(exc, KeyboardInterrupt)
+        run.update_meta(
+            status=runs.INTERRUPTED if stopped else runs.FAILED,
+            error="interrupted by the user" if stopped else f"{type(exc).__name__}: {exc}",
+        )
+        raise
+    metrics = {
+        "method": settings.method,
+        "words": len(model.wv),
+        "dim": model.wv.vector_size,
+        "corpus": {"texts": len(texts), "unlabelled_texts": len(unlabelled.texts) if unlabelled else 0,
+                   "tokens": int(model.corpus_total_words)},
+        "epochs": settings.epochs,
+        "seconds": round(time.perf_counter() - started, 1),
+    }  # fmt: skip
+    runs.write_json(run.file(runs.METRICS), metrics)
+    run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
+    log.info("run complete: %s", run.path)
+    return run
+
+
+def neighbours(words: KeyedVectors) -> dict[str, list[tuple[str, float]]]:
+    """Nearest neighbours of words spread over the 1,000 most frequent, past the very top (mostly function words)."""
+    top = words.index_to_key[:1000]
+    step = max(1, len(top) // PROBES)
+    return {
+        word: [(other, round(float(similarity), 4)) for other, similarity in words.most_similar(word, topn=NEIGHBOURS)]
+        for word in top[step::step][:PROBES]
+    }
+
+
+def _unlabelled(config: Config, settings: PretrainConfig) -> UnlabelledTexts | None:
+    if settings.unlabelled is None:
+        return None
+    if settings.unlabelled == "imdb":  # the config's own imdb data dir when it trains on imdb
+        source = config.data if isinstance(config.data, ImdbSource) else ImdbSource()
+        return load_imdb_unlabelled(source)
+    return read_texts(settings.unlabelled, settings.text_column)
+
+
+class _Corpus:
+    """Standardized texts, split on whitespace on each pass (gensim reads the corpus once per epoch and once more)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (text.split() for text in self.texts)
+
+
+def _model(settings: PretrainConfig, seed: int) -> Word2Vec:
+    method = {"word2vec": Word2Vec, "fasttext": FastText}[settings.method]
+    return method(
+        vector_size=settings.dim,
+        window=settings.window,
+        min_count=settings.min_count,
+        sg=int(settings.sg),
+        workers=settings.workers,
+        epochs=settings.epochs,
+        seed=seed,
+    )
+
+
+def _train(model: Word2Vec, corpus: _Corpus, settings: PretrainConfig) -> None:
+    log.info(
+        "pretraining %s vectors (%d dimensions) for %d words on %d tokens",
+        settings.method, settings.dim, len(model.wv), model.corpus_total_words,
+    )  # fmt: skip
+    with progress.bar(settings.epochs, f"pretraining {settings.method}") as advance:
+        model.train(
+            corpus_iterable=corpus,
+            total_examples=model.corpus_count,
+            epochs=settings.epochs,
+            callbacks=[_EpochEnd(advance, settings.epochs)],
+        )
+
+
+class _EpochEnd(CallbackAny2Vec):
+    """Advances the progress bar; into a log (no bar) it writes one line per epoch instead."""
+
+    def __init__(self, advance: Callable[[], None], epochs: int) -> None:
+        self.advance, self.epochs, self.epoch = advance, epochs, 0
+
+    def on_epoch_end(self, model: Word2Vec) -> None:
+        self.epoch += 1
+        self.advance()
+        if not progress.shown():
+            log.info("epoch %d/%d done", self.epoch, self.epochs)
+
+
+def _write_vocabulary(words: KeyedVectors, run: runs.Run) -> None:
+    lines = (f"{word}\t{words.get_vecattr(word, 'count')}\n" for word in words.index_to_key)
+    run.file(runs.VOCABULARY).write_text("".join(lines), encoding="utf-8")
