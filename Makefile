@@ -6,7 +6,7 @@ SHARED_TFDS := $(abspath ../shared/datasets/imdb/tfds)
 # The shared IMDB data dir, when this checkout sits beside ../shared and TFDS_DATA_DIR is not set already.
 export TFDS_DATA_DIR ?= $(if $(wildcard $(SHARED_TFDS)),$(SHARED_TFDS),)
 
-.PHONY: install train test bench lint format clean
+.PHONY: install train test test-fast bench lint format clean
 
 install: $(VENV)/.installed
 
@@ -20,8 +20,13 @@ train: install
 	$(BIN)/lstmcls train configs/imdb.yaml
 	$(BIN)/lstmcls eval
 
+# The whole suite: the unit tier and the integration tier (tests/integration, marked slow).
 test: install
 	$(BIN)/python -m pytest -q
+
+# The unit tier alone (a few minutes): what to run while working.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in bench-results/, table in docs/benchmarks.md.
 bench: install

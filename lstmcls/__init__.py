@@ -3,8 +3,11 @@
 The Python API behind the `lstmcls` command; import what you need from here::
 
     from lstmcls import load_config, train, evaluate, predict, export
-    run = train(load_config("configs/imdb.yaml", ["train.epochs=2"]))
+    run = train(load_config("configs/imdb.yaml", ["train.epochs=2"])).run
     evaluate(run)["accuracy"]
+
+Loading a run registers every Keras custom object lstmcls saves (`models.custom_objects`), so
+`open_run(path).load_model()` works in a fresh process whatever was imported before.
 """
 
 from typing import TYPE_CHECKING
@@ -28,19 +31,22 @@ __all__ = [
     "inspect_data",
     "tune",
     "pretrain",
+    "TrainResult",
+    "PretrainResult",
+    "TuneResult",
 ]
 
 if TYPE_CHECKING:
     from lstmcls.config import load_config
-    from lstmcls.explain.attributions import explain
     from lstmcls.inference.evaluation import evaluate
     from lstmcls.inference.export import export
     from lstmcls.inference.prediction import predict
+    from lstmcls.interpret.attributions import explain
     from lstmcls.runs.run import Run, open_run
     from lstmcls.tools.inspection import inspect_data
-    from lstmcls.tools.pretraining import pretrain
-    from lstmcls.tools.tuning import tune
-    from lstmcls.training.runner import resume, train
+    from lstmcls.tools.pretraining import PretrainResult, pretrain
+    from lstmcls.tools.tuning import TuneResult, tune
+    from lstmcls.training.runner import TrainResult, resume, train
 
 # TensorFlow loads only when one of these is first used, so `lstmcls --help` answers at once.
 _LAZY = {
@@ -49,11 +55,14 @@ _LAZY = {
     "resume": "lstmcls.training.runner",
     "tune": "lstmcls.tools.tuning",
     "pretrain": "lstmcls.tools.pretraining",
-    "explain": "lstmcls.explain.attributions",
+    "explain": "lstmcls.interpret.attributions",
     "inspect_data": "lstmcls.tools.inspection",
     "evaluate": "lstmcls.inference.evaluation",
     "predict": "lstmcls.inference.prediction",
     "export": "lstmcls.inference.export",
+    "TrainResult": "lstmcls.training.runner",
+    "PretrainResult": "lstmcls.tools.pretraining",
+    "TuneResult": "lstmcls.tools.tuning",
     "Run": "lstmcls.runs.run",
     "open_run": "lstmcls.runs.run",
 }

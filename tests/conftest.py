@@ -1,15 +1,22 @@
-"""Shared fixtures: tiny learnable CSV data, a tiny config, one trained run reused across tests."""
+"""Shared fixtures: tiny learnable CSV data, a tiny config, one trained run reused across tests.
+
+Tests live in two tiers: `tests/unit/<subpackage>/` (fast, in-process) and `tests/integration/` (subprocesses,
+signals, several workers, real IMDB, fresh-process round trips), which every test there is marked `slow` for:
+`make test-fast` (`pytest -m "not slow"`) runs the unit tier alone.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
+import json
 import os
 import random
 import subprocess
 import sys
 from pathlib import Path
 
+import optuna
 import pytest
 import yaml
 from click.testing import CliRunner, Result
@@ -17,7 +24,18 @@ from PIL import Image
 
 from lstmcls.cli.app import main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "imdb"
+ROOT = Path(__file__).resolve().parents[1]  # the project
+SHARED = ROOT.parent / "shared" / "datasets" / "imdb"
+
+INTEGRATION = ROOT / "tests" / "integration"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/integration/ is `slow`: the fast tier leaves them out."""
+    for item in items:
+        if INTEGRATION in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.slow)
+
 
 WORDS = {
     "pos": "good great excellent wonderful loved superb".split(),
@@ -123,3 +141,57 @@ def imdb_data_dir() -> Path:
     if not value or not Path(value).is_dir():
         pytest.skip("TFDS_DATA_DIR is not set to a prepared TFDS data dir (make test sets it when ../shared exists)")
     return Path(value)
+
+
+FRESH_PROCESS_PREDICT = """
+import json, sys
+import lstmcls
+texts, paths = json.loads(sys.argv[1]), sys.argv[2:]
+found = {}
+for path in paths:
+    model = lstmcls.open_run(path).load_model()  # the Python API alone: no CLI or lstmcls module imported first
+    found[path] = model.predict(texts, verbose=0).tolist()
+print(json.dumps(found))
+"""
+
+
+def predict_in_fresh_process(runs: list[Path], texts: list[str]) -> dict[Path, list[list[float]]]:
+    """Load each run through the Python API in one new Python process and predict `texts` with it.
+
+    The raw model outputs come back (one sigmoid column for two classes). A fresh process is what a notebook
+    user has: nothing registered by an earlier import, so a custom layer that only loads after some other
+    import fails here.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS_PREDICT, json.dumps(texts), *map(str, runs)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {Path(path): values for path, values in json.loads(result.stdout.splitlines()[-1]).items()}
+
+
+# === Tuning ===
+
+SPACE = {
+    "model.units": {"int": [4, 16], "log": True},
+    "train.learning_rate": {"float": [0.005, 0.05], "log": True},
+    "model.cell": {"choice": ["lstm", "gru"]},
+}
+
+
+@pytest.fixture
+def tune_config(tmp_path: Path) -> Path:
+    write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=80)
+    write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=1)
+    return write_config(tmp_path / "search.yaml", tune={"space": SPACE}, train={"epochs": 2})
+
+
+def load_study(tmp_path: Path, name: str = "search") -> optuna.Study:
+    return optuna.load_study(study_name=name, storage=f"sqlite:///{tmp_path / 'runs' / 'tune' / name / 'study.db'}")
+
+
+def finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return study.get_trials(states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED))

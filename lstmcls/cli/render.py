@@ -1,17 +1,151 @@
-"""Readable summaries for the terminal: tables of evaluations, runs, trials and data reports (rich).
+"""How each command's result appears: JSON for scripts (`--json`), else lines and tables for people (rich).
 
-Plain text when output is not a terminal; the CLI's `--json` options print the same data for scripts.
+Plain text when output is not a terminal. Results go to stdout, notes about files written to stderr.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import click
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from lstmcls.inference.prediction import Prediction
+    from lstmcls.interpret.output import ExplainOutput
+    from lstmcls.interpret.types import Aggregate
+    from lstmcls.tools.pretraining import PretrainResult
+    from lstmcls.tools.tuning import TuneResult
+    from lstmcls.training.runner import TrainResult
+
+SERVING_SIGNATURE = "signature serving_default: texts (string[batch]) -> probabilities (float[batch, classes]), label"
+
+
+def print_json(data: Any, ensure_ascii: bool = True) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=ensure_ascii))
+
+
+# === Commands ===
+
+
+def trained(result: TrainResult, as_json: bool) -> None:
+    """`lstmcls train`: the run and what to do next (a worker other than the chief has no run to show)."""
+    if not result.is_chief:
+        click.echo(json.dumps({"run": None}) if as_json else "done; the chief worker wrote the run")
+        return
+    if as_json:
+        print_json({"run": str(result.run.path), **result.metrics})
+        return
+    click.echo(f"run: {result.run.path}")
+    click.echo(f"next: lstmcls eval --run {result.run.path}")
+
+
+def pretrained(result: PretrainResult, as_json: bool) -> None:
+    """`lstmcls pretrain`: how many vectors, a few words' nearest neighbours, the run and what to do next."""
+    run, metrics = result.run, result.metrics
+    if as_json:
+        print_json({"run": str(run.path), **metrics, "neighbours": result.neighbours})
+        return
+    click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    for word, nearest in result.neighbours.items():
+        click.echo(f"  {word}: {', '.join(other for other, _ in nearest)}")
+    click.echo(f"run: {run.path}")
+    click.echo(f"next: set model.embedding.pretrained: {run.path} in a config, then lstmcls train it")
+
+
+def tuned(result: TuneResult, as_json: bool) -> None:
+    """`lstmcls tune`: the trials, and the best config's first line and path."""
+    rows, best = result.trials, result.best_config
+    if as_json:
+        print_json({"study": result.study.study_name, "trials": rows, "best_config": best})
+        return
+    trials_table(rows)
+    if best is None:
+        click.echo("no complete trial yet")
+        return
+    click.echo(best.splitlines()[0].removeprefix("# "))
+    path = result.best_config_path
+    click.echo(f"best config: {path} (train it with `lstmcls train {path}`)")
+
+
+def evaluated(run_path: Path, result: dict[str, Any], as_json: bool) -> None:
+    """`lstmcls eval`: scores, per-class table and confusion matrix."""
+    if as_json:
+        print_json({"run": str(run_path), **result})
+    else:
+        evaluation(run_path, result)
+
+
+def predictions(found: list[Prediction], as_json: bool) -> None:
+    """`lstmcls predict`: label, its probability and the start of the text, one line per text."""
+    if as_json:
+        print_json([asdict(p) for p in found], ensure_ascii=False)
+        return
+    for p in found:
+        snippet = p.text if len(p.text) <= 60 else p.text[:57] + "..."
+        click.echo(f"{p.label}\t{p.probabilities[p.label]:.4f}\t{snippet}")
+
+
+def exported(path: Path) -> None:
+    click.echo(f"SavedModel: {path}")
+    click.echo(SERVING_SIGNATURE)
+
+
+def explained(output: ExplainOutput, as_json: bool) -> None:
+    """`lstmcls explain TEXT...`: attributions per token (coloured on a terminal), then the files written."""
+    from lstmcls.interpret.render_text import to_terminal
+
+    if as_json:
+        print_json([e.to_dict() for e in output.explanations], ensure_ascii=False)
+    else:
+        click.echo(to_terminal(output.explanations, color=sys.stdout.isatty()))
+    for path in output.written:
+        click.echo(f"wrote {path}", err=True)
+
+
+def ranked(found: Aggregate, as_json: bool) -> None:
+    """`lstmcls explain --data FILE`: per class, the tokens that push hardest towards it."""
+    from lstmcls.interpret.render_text import aggregate_to_terminal
+
+    click.echo(json.dumps(found.to_dict(), indent=2) if as_json else aggregate_to_terminal(found))
+
+
+def run_list(rows: list[dict[str, Any]], runs_dir: Path, as_json: bool) -> None:
+    """`lstmcls runs`: one row per run, newest first."""
+    if as_json:
+        print_json(rows)
+    elif not rows:
+        click.echo(f"no runs in {runs_dir}/; train one with `lstmcls train CONFIG`")
+    else:
+        runs_table(rows)
+
+
+def run_shown(details: dict[str, Any], as_json: bool) -> None:
+    """`lstmcls show`: one run's status, config, metrics and files."""
+    if as_json:
+        print_json(details)
+    else:
+        run_details(details)
+
+
+def data_inspected(report: dict[str, Any], as_json: bool) -> None:
+    """`lstmcls inspect`: the data report's table, vocabulary, leakage and warnings."""
+    if as_json:
+        print_json(report)
+    else:
+        data_report(report)
+
+
+def config_written(path: Path) -> None:
+    click.echo(f"wrote {path}; next: lstmcls inspect {path}, then lstmcls train {path}")
+
+
+# === Tables ===
 
 
 def console() -> Console:
@@ -49,8 +183,16 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
 
 
 def runs_table(rows: list[dict[str, Any]]) -> None:
-    columns = {"id": "run", "name": "config", "kind": "kind", "status": "status", "epochs": "epochs",
-               "val_accuracy": "val acc", "test_accuracy": "test acc", "seconds": "seconds"}  # fmt: skip
+    columns = {
+        "id": "run",
+        "name": "config",
+        "kind": "kind",
+        "status": "status",
+        "epochs": "epochs",
+        "val_accuracy": "val acc",
+        "test_accuracy": "test acc",
+        "seconds": "seconds",
+    }
     rows = [{**row, "seconds": None if row["seconds"] is None else round(row["seconds"])} for row in rows]
     table(list(columns.values()), [[cell(row[key]) for key in columns] for row in rows])
 

@@ -89,7 +89,7 @@ class ModelConfig(Section):
     fuse_pooling: bool = Field(
         False,
         description="Run the last recurrent layer and its max/last pooling as one loop that XLA compiles well "
-        "(same maths; use with train.jit_compile, see README).",
+        "(same maths; use with train.jit_compile, see docs/speed.md).",
     )
 
     @field_validator("cell")
@@ -123,7 +123,8 @@ class TrainConfig(Section):
     )
     steps_per_epoch: int | None = Field(None, ge=1, description="Cap on batches per epoch (quick smoke runs).")
     jit_compile: bool = Field(
-        False, description="Compile the training step with XLA: faster for last-state models on CPU (see README)."
+        False,
+        description="Compile the training step with XLA: faster for last-state models on CPU (see docs/speed.md).",
     )
     steps_per_execution: int = Field(
         1, ge=1, description="Batches per call into the compiled step (less Python overhead; default strategy only)."
@@ -142,7 +143,7 @@ class DistributeConfig(Section):
     strategy: str = Field(
         "default",
         description="default: one device, Keras fit; mirrored: all local GPUs; multi_worker: several hosts, "
-        "the cluster read from TF_CONFIG (see README).",
+        "the cluster read from TF_CONFIG (see docs/distributed.md).",
     )
 
     @field_validator("strategy")

@@ -1,0 +1,1 @@
+"""Inference on a finished run: evaluate it, predict with it, export it as a SavedModel."""

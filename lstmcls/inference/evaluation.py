@@ -33,7 +33,7 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     else:
         raw = read_labelled(run, data)
         name = Path(data).name.split(".")[0]
-        target = run.file(f"eval-{name}.json")
+        target = run.file(f"{runs.EVAL_PREFIX}{name}.json")
     examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
     result = {"data": raw.origin, "dropped_rows": raw.dropped, **score_split(run, name, examples.labels, probabilities)}

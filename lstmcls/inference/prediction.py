@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 import keras
 import numpy as np
@@ -39,6 +42,23 @@ def predict_probabilities(model: keras.Model, texts: list[str], batch_size: int 
     batches = progress.track(text_dataset(texts, batch_size), math.ceil(len(texts) / batch_size), "predicting")
     outputs = np.concatenate([model.predict_on_batch(batch) for batch in batches])
     return np.asarray(class_probabilities(outputs))
+
+
+def gather_texts(arguments: Sequence[str], file: TextIO | None = None) -> list[str]:
+    """Texts given on a command line: the arguments ('-' alone: stdin), then `file`, one text per line.
+
+    Blank lines are skipped; an empty argument is kept, so `check_texts` can say which text is empty.
+    """
+    texts = list(arguments)
+    if texts == ["-"]:
+        texts = _lines(sys.stdin)
+    if file is not None:
+        texts += _lines(file)
+    return texts
+
+
+def _lines(handle: TextIO) -> list[str]:
+    return [line.rstrip("\n") for line in handle if line.strip()]
 
 
 def check_texts(texts: list[str]) -> None:

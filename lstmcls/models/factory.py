@@ -16,7 +16,7 @@ from lstmcls.models.fused import PooledRecurrent
 from lstmcls.models.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
 
 if TYPE_CHECKING:
-    from lstmcls.config.schema import ModelConfig, TrainConfig
+    from lstmcls.config.schema import ModelConfig
 
 log = logging.getLogger("lstmcls")
 
@@ -103,16 +103,6 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> 
         1 if binary else num_classes, activation="sigmoid" if binary else "softmax", name="probabilities"
     )(x)
     return keras.Model(ids, outputs, name="classifier")
-
-
-def compile_classifier(model: keras.Model, num_classes: int, config: TrainConfig) -> None:
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm),
-        loss="binary_crossentropy" if num_classes == 2 else "sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        jit_compile=config.jit_compile,
-        steps_per_execution=config.steps_per_execution,
-    )
 
 
 def end_to_end(preprocessor: keras.Model, classifier: keras.Model) -> keras.Model:

@@ -7,8 +7,8 @@ running max (or just the final state) instead, so XLA compiles it into a tight n
 of every step and both directions is one matrix product before the loop. Figures: docs/benchmarks.md.
 
 The weights stay in an ordinary Keras GRU or LSTM layer (or a Bidirectional of one), and the maths is that of
-`[recurrent, Dropout, MaskedMaxPooling1D]`; `parts()` returns those layers, which
-`lstmcls.explain.attributions` replays.
+`[recurrent, Dropout, MaskedMaxPooling1D]`; `parts()` returns those layers, which `lstmcls.interpret` replays.
+Each step is the cell's equations from `lstmcls.models.cells`, shared with the gate traces.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tensorflow as tf
 from keras import ops
 
 from lstmcls.components import POOLINGS, fusable_names
+from lstmcls.models.cells import gru_step, lstm_step
 from lstmcls.models.layers import MaskedMaxPooling1D, directions
 
 
@@ -148,13 +149,8 @@ def _step(cell: keras.layers.Layer, projected, state: tuple) -> tuple:
     act, gate = cell.activation, cell.recurrent_activation
     if isinstance(cell, keras.layers.GRUCell):
         (h,) = state
-        x_zr, x_h = ops.split(projected, [2 * cell.units], axis=-1)
-        r_zr, r_h = ops.split(ops.matmul(h, cell.recurrent_kernel) + cell.bias[1], [2 * cell.units], axis=-1)
-        z, r = ops.split(gate(x_zr + r_zr), 2, axis=-1)
-        h = z * h + (1.0 - z) * act(x_h + r * r_h)
-        return h, (h,)
+        step = gru_step(projected, h, cell.recurrent_kernel, cell.bias[1], act, gate)
+        return step.hidden, (step.hidden,)
     h, c = state
-    i, f, candidate, o = ops.split(projected + ops.matmul(h, cell.recurrent_kernel), 4, axis=-1)
-    c = gate(f) * c + gate(i) * act(candidate)
-    h = gate(o) * act(c)
-    return h, (h, c)
+    step = lstm_step(projected, h, c, cell.recurrent_kernel, act, gate)
+    return step.hidden, (step.hidden, step.cell)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from lstmcls.models.cells import lstm_step
+
 
 def directions(layer: keras.layers.Layer) -> list[keras.layers.Layer]:
     """A recurrent layer's directions: the layer itself, or a Bidirectional's forward and backward layers."""
     if isinstance(layer, keras.layers.Bidirectional):
         return [layer.forward_layer, layer.backward_layer]
     return [layer]
+
+
+def is_recurrent(layer: keras.layers.Layer) -> bool:
+    """Whether `layer` runs a recurrence over time: a Keras RNN layer or a Bidirectional of one."""
+    return isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional)
 
 
 # === Recurrent cells ===
@@ -28,7 +35,8 @@ class PeepholeLSTMCell(keras.layers.Layer):
 
     Peephole weights are diagonal (one per unit). Kernels are laid out [i, f, c, o] as in `keras.layers.LSTM`;
     the forget-gate bias starts at 1. `recurrent_dropout` drops the candidate update, not the state
-    (Semeniuta et al. 2016), so memory is never erased by dropout. Wrap it in `keras.layers.RNN`.
+    (Semeniuta et al. 2016), so memory is never erased by dropout. Wrap it in `keras.layers.RNN`. The step is
+    `lstmcls.models.cells.lstm_step` with peepholes, the same equations the gate traces recompute.
     """
 
     def __init__(
@@ -65,17 +73,20 @@ class PeepholeLSTMCell(keras.layers.Layer):
 
     def call(self, inputs, states, training: bool = False):
         h_prev, c_prev = states
-        z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias
-        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
-        i = self.recurrent_activation(z_i + self.input_peephole * c_prev)
-        f = self.recurrent_activation(z_f + self.forget_peephole * c_prev)
-        candidate = self.activation(z_c)
-        if training and self.recurrent_dropout > 0:
-            candidate = keras.random.dropout(candidate, self.recurrent_dropout, seed=self.seed_generator)
-        c = f * c_prev + i * candidate
-        o = self.recurrent_activation(z_o + self.output_peephole * c)
-        h = o * self.activation(c)
-        return h, [h, c]
+        step = lstm_step(
+            ops.matmul(inputs, self.kernel) + self.bias,
+            h_prev,
+            c_prev,
+            self.recurrent_kernel,
+            self.activation,
+            self.recurrent_activation,
+            peepholes=(self.input_peephole, self.forget_peephole, self.output_peephole),
+            candidate_dropout=self._drop_candidate if training and self.recurrent_dropout > 0 else None,
+        )
+        return step.hidden, [step.hidden, step.cell]
+
+    def _drop_candidate(self, candidate):
+        return keras.random.dropout(candidate, self.recurrent_dropout, seed=self.seed_generator)
 
     def get_config(self) -> dict:
         return {

@@ -1,0 +1,1 @@
+"""Showing results: progress bars and spinners, classification scores and the plots drawn from them."""

@@ -48,18 +48,20 @@ def inspect_data(config: Config) -> dict[str, Any]:
     return report
 
 
-def _split_report(part: Examples, names: list[str], tokens: list[list[str]], keys: list[str], max_length: int):
+def _split_report(
+    part: Examples, names: list[str], tokens: list[list[str]], keys: list[str], max_length: int
+) -> dict[str, Any]:
     lengths = np.array([len(t) for t in tokens])
     counts = Counter(keys)
     labels_by_text: dict[str, set[int]] = {}
     for key, label in zip(keys, part.labels):
         labels_by_text.setdefault(key, set()).add(int(label))
     classes = Counter(int(label) for label in part.labels)
+    percentiles = {f"p{q}": int(np.percentile(lengths, q)) for q in (5, 25, 50, 75, 95)}
     return {
         "examples": len(part),
         "class_counts": {name: classes.get(i, 0) for i, name in enumerate(names)},
-        "length_tokens": {f"p{q}": int(np.percentile(lengths, q)) for q in (5, 25, 50, 75, 95)}
-        | {"max": int(lengths.max()), "mean": round(float(lengths.mean()), 1)},  # fmt: skip
+        "length_tokens": {**percentiles, "max": int(lengths.max()), "mean": round(float(lengths.mean()), 1)},
         "truncated": _share(int((lengths > max_length).sum()), len(lengths)),
         "empty_after_standardize": int((lengths == 0).sum()),
         "duplicates": sum(count - 1 for count in counts.values() if count > 1),
@@ -106,8 +108,10 @@ def _warnings(report: dict[str, Any], config: Config) -> list[str]:
             first, second = pair.split("_")
             found.append(f"{shared} texts occur in both {first} and {second} (leakage: scores will be optimistic)")
     for split, reasons in report["dropped_rows"].items():
-        found.append(f"{sum(reasons.values())} bad rows in {split} ({reasons}); training stops on them unless "
-                     "data.on_bad_rows: skip")  # fmt: skip
+        found.append(
+            f"{sum(reasons.values())} bad rows in {split} ({reasons}); training stops on them unless "
+            "data.on_bad_rows: skip"
+        )
     return found
 
 

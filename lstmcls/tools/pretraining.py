@@ -1,4 +1,5 @@
-"""`pretrain(config) -> Run`: word vectors (gensim word2vec or fastText) from the training texts and unlabelled text.
+"""`pretrain(config) -> PretrainResult`: word vectors (gensim word2vec or fastText) from the training texts and
+unlabelled text.
 
 Texts are tokenised exactly as the classifier's vectorizer tokenises them (the configured standardizer, then a
 whitespace split), so the words are the vocabulary's words. Validation and test texts are left out. The run holds
@@ -8,8 +9,9 @@ the vectors in word2vec binary format; a training config names the run in `model
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from gensim.models import FastText, KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
@@ -22,6 +24,7 @@ from lstmcls.data.splits import load_splits
 from lstmcls.data.text import standardize_texts
 from lstmcls.errors import DataError
 from lstmcls.reporting import progress
+from lstmcls.runs.lifecycle import run_lifecycle
 from lstmcls.training.vectors import write_vectors
 
 log = logging.getLogger("lstmcls")
@@ -30,7 +33,23 @@ PROBES = 10  # words whose nearest neighbours the run records as a sanity check
 NEIGHBOURS = 8
 
 
-def pretrain(config: Config) -> runs.Run:
+@dataclass(frozen=True)
+class PretrainResult:
+    """What `pretrain` returns.
+
+    Attributes:
+        run: the complete pretrain run (its vectors are `run.file(runs.VECTORS)`).
+        metrics: what the run's metrics.json holds (method, words, dim, corpus, epochs, seconds).
+        neighbours: what its neighbours.json holds: the nearest neighbours of a few common words, with their
+            cosine similarities, as a sanity check.
+    """
+
+    run: runs.Run
+    metrics: dict[str, Any]
+    neighbours: dict[str, list[tuple[str, float]]]
+
+
+def pretrain(config: Config) -> PretrainResult:
     """Train word vectors as `config.pretrain` says (its defaults when absent) and write a complete pretrain run.
 
     Data is read and the corpus vocabulary built before the run directory exists, so bad data leaves nothing.
@@ -51,32 +70,30 @@ def pretrain(config: Config) -> runs.Run:
     fingerprint = {**splits.fingerprint, **({"unlabelled": unlabelled.fingerprint} if unlabelled else {})}
     run = runs.create_run(config, fingerprint, splits.dropped, kind=runs.PRETRAIN)
     log.info("run: %s", run.path)
-    started = time.perf_counter()
-    try:
+    with run_lifecycle(run) as outcome:
         _train(model, corpus, settings)
         write_vectors(model.wv, run.file(runs.VECTORS))
         _write_vocabulary(model.wv, run)
-        runs.write_json(run.file(runs.NEIGHBOURS), neighbours(model.wv))
-    except BaseException as exc:
-        stopped = isinstance(exc, KeyboardInterrupt)
-        run.update_meta(
-            status=runs.INTERRUPTED if stopped else runs.FAILED,
-            error="interrupted by the user" if stopped else f"{type(exc).__name__}: {exc}",
-        )
-        raise
-    metrics = {
+        nearest = neighbours(model.wv)
+        runs.write_json(run.file(runs.NEIGHBOURS), nearest)
+        outcome.complete(_metrics(model, settings, len(texts), unlabelled))
+    log.info("run complete: %s", run.path)
+    return PretrainResult(run, outcome.metrics, nearest)
+
+
+def _metrics(model: Word2Vec, settings: PretrainConfig, texts: int, unlabelled: UnlabelledTexts | None) -> dict:
+    """What metrics.json holds (the lifecycle adds `seconds`)."""
+    return {
         "method": settings.method,
         "words": len(model.wv),
         "dim": model.wv.vector_size,
-        "corpus": {"texts": len(texts), "unlabelled_texts": len(unlabelled.texts) if unlabelled else 0,
-                   "tokens": int(model.corpus_total_words)},
+        "corpus": {
+            "texts": texts,
+            "unlabelled_texts": len(unlabelled.texts) if unlabelled else 0,
+            "tokens": int(model.corpus_total_words),
+        },
         "epochs": settings.epochs,
-        "seconds": round(time.perf_counter() - started, 1),
-    }  # fmt: skip
-    runs.write_json(run.file(runs.METRICS), metrics)
-    run.update_meta(status=runs.COMPLETE, finished=runs.utc_now())  # written last: the run is now complete
-    log.info("run complete: %s", run.path)
-    return run
+    }
 
 
 def neighbours(words: KeyedVectors) -> dict[str, list[tuple[str, float]]]:
@@ -124,8 +141,11 @@ def _model(settings: PretrainConfig, seed: int) -> Word2Vec:
 def _train(model: Word2Vec, corpus: _Corpus, settings: PretrainConfig) -> None:
     log.info(
         "pretraining %s vectors (%d dimensions) for %d words on %d tokens",
-        settings.method, settings.dim, len(model.wv), model.corpus_total_words,
-    )  # fmt: skip
+        settings.method,
+        settings.dim,
+        len(model.wv),
+        model.corpus_total_words,
+    )
     with progress.bar(settings.epochs, f"pretraining {settings.method}") as advance:
         model.train(
             corpus_iterable=corpus,

@@ -1,4 +1,7 @@
-"""`init_config(csv_path)`: a starter config for a CSV, with its columns and sizes guessed from the data."""
+"""`init_config(csv_path)`: a starter config for a CSV, with its columns and sizes guessed from the data.
+
+`write_starter_config` puts it in a file (what `lstmcls init` does), never over an existing one unless asked.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import numpy as np
 import yaml
 
 from lstmcls.data.readers import open_text
-from lstmcls.errors import DataError
+from lstmcls.errors import ConfigError, DataError
 
 SAMPLE_ROWS = 20000  # enough to guess from, quick on any file
 MAX_LABELS = 100
@@ -64,6 +67,22 @@ def init_config(csv_path: str | Path, delimiter: str = ",") -> str:
         f"# max_length covers 95 % of texts; set data.test to score with `lstmcls eval`.\n"
     )
     return header + yaml.safe_dump(config, sort_keys=False)
+
+
+def write_starter_config(
+    csv_path: str | Path, out: str | Path | None = None, delimiter: str = ",", force: bool = False
+) -> Path:
+    """Write `init_config(csv_path, delimiter)` to `out` (default: `<CSV stem>.yaml` in the working directory).
+
+    Raises:
+        ConfigError: `out` exists and `force` is not set.
+    """
+    text = init_config(csv_path, delimiter)
+    out = Path(out) if out is not None else Path(Path(csv_path).name.split(".")[0] + ".yaml")
+    if out.exists() and not force:
+        raise ConfigError(f"{out} already exists; pass --out FILE or --force")
+    out.write_text(text, encoding="utf-8")
+    return out
 
 
 def _round_up(value: float, step: int) -> int:

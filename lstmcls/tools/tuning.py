@@ -1,4 +1,4 @@
-"""`tune(config, trials) -> optuna.Study`: hyperparameter search where every trial is an ordinary run.
+"""`tune(config, trials) -> TuneResult`: hyperparameter search where every trial is an ordinary run.
 
 Optuna provides the TPE sampler, the median pruner and the storage (SQLite in the runs directory by default,
 any RDB URL to share a study between machines). Running the same command again continues the study.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +23,46 @@ from lstmcls.config import apply_overrides, validate
 from lstmcls.config.schema import Config, Distribution
 from lstmcls.errors import ConfigError, TrainingInterrupted
 from lstmcls.reporting import plots
-from lstmcls.training.runner import stop_requests, train
+from lstmcls.training.interruption import stop_requests
+from lstmcls.training.runner import train
 
 log = logging.getLogger("lstmcls")
 # Heartbeats (to fail a crashed process's trials) and matplotlib plots are marked experimental in Optuna 5.
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+BEST_CONFIG = "best.yaml"  # in the study's folder: the best trial's config, ready for `lstmcls train`
 
 
 def study_dir(config_or_runs_dir: Config | Path, study: str) -> Path:
     runs_dir = config_or_runs_dir.run.dir if isinstance(config_or_runs_dir, Config) else config_or_runs_dir
     return Path(runs_dir) / "tune" / study
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """A study and its folder (the SQLite storage by default, best.yaml, trials.json and plots)."""
+
+    study: optuna.Study
+    folder: Path
+
+    @property
+    def trials(self) -> list[dict[str, Any]]:
+        return trial_rows(self.study)
+
+    @property
+    def best_config(self) -> str | None:
+        return best_config(self.study)
+
+    @property
+    def best_config_path(self) -> Path:
+        return self.folder / BEST_CONFIG
+
+
+def show_study(runs_dir: Path, name: str, storage: str | None = None) -> TuneResult:
+    """A study started before (`lstmcls tune --show`), from `storage` or its SQLite file under `runs_dir`."""
+    folder = study_dir(runs_dir, name)
+    return TuneResult(open_study(folder, name, storage), folder)
 
 
 def tune(
@@ -42,13 +71,13 @@ def tune(
     timeout: float | None = None,
     study: str | None = None,
     storage: str | None = None,
-) -> optuna.Study:
+) -> TuneResult:
     """Run trials until the study holds `trials` finished (complete or pruned) ones, or `timeout` seconds pass.
 
     Several processes may run this on one `storage` at once: they share the count of trials.
     """
     if config.tune is None:
-        raise ConfigError("the config has no tune: block; add one with a space of keys to search (see README)")
+        raise ConfigError("the config has no tune: block; add one with a space of keys to search (see docs/tuning.md)")
     if config.distribute.strategy == "multi_worker":
         raise ConfigError("lstmcls tune trains trials on one host; set distribute.strategy to default or mirrored")
     check_space(config)
@@ -69,7 +98,7 @@ def tune(
     write_outputs(optuna_study, folder)
     if stop.is_set():
         raise TrainingInterrupted(f"search stopped on request; run the same command again to continue study {name!r}")
-    return optuna_study
+    return TuneResult(optuna_study, folder)
 
 
 def check_space(config: Config) -> None:
@@ -150,13 +179,14 @@ def _objective(trial: optuna.Trial, config: Config, base: dict[str, Any], study:
     overrides = [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in params.items()]
     trial_config = validate(apply_overrides(base, [*overrides, f"run.name={study}-trial{trial.number}"]))
     pruning = _PruneOnEpoch(trial, config.tune.metric)
-    run = train(trial_config, callbacks=[pruning])
-    run.update_meta(tune={"study": study, "trial": trial.number, "state": "pruned" if pruning.pruned else "complete"})
-    trial.set_user_attr("run", str(run.path))
+    result = train(trial_config, callbacks=[pruning])  # one host: the process is the chief, it has the run
+    result.run.update_meta(
+        tune={"study": study, "trial": trial.number, "state": "pruned" if pruning.pruned else "complete"}
+    )
+    trial.set_user_attr("run", str(result.run.path))
     if pruning.pruned:
         raise optuna.TrialPruned()
-    metrics = runs.read_json(run.file(runs.METRICS), what=run.id)
-    return metrics["validation"][config.tune.metric.removeprefix("val_")]
+    return result.metrics["validation"][config.tune.metric.removeprefix("val_")]
 
 
 def _suggest(trial: optuna.Trial, key: str, distribution: Distribution) -> Any:
@@ -213,7 +243,7 @@ def write_outputs(study: optuna.Study, folder: Path) -> None:
     best = best_config(study)
     if best is None:
         return
-    (folder / "best.yaml").write_text(best, encoding="utf-8")
+    (folder / BEST_CONFIG).write_text(best, encoding="utf-8")
     plots.optuna_plot(optuna.visualization.matplotlib.plot_optimization_history, study, folder / "history.png")
     completed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if len(completed) >= 2 and len(study.best_params) >= 1:

@@ -1,12 +1,8 @@
-"""Training on several GPUs or hosts with tf.distribute: the strategy a config names, who the chief is, and the
-training loop the distributed strategies share.
+"""Training on several GPUs or hosts with tf.distribute: the strategy a config names and who the chief is.
 
 `default` keeps Keras's `fit` (XLA, steps_per_execution: the fast path on one device). `mirrored` and
-`multi_worker` train through `fit` below instead: Keras 3's `fit` fails under `MultiWorkerMirroredStrategy`
-(keras-team/keras#20585, tensorflow/tensorflow#72388), while a step run with `strategy.run` over
-`strategy.experimental_distribute_dataset` trains the same Keras model, loss and optimizer in sync. The loop
-honours `fit`'s contract with callbacks, so checkpoints, early stopping, history, backups and progress are the
-same Keras callbacks on both paths.
+`multi_worker` train through the loop in `lstmcls.training.loop` instead (`Cluster.custom_loop`): Keras 3's `fit`
+fails under `MultiWorkerMirroredStrategy` (keras-team/keras#20585, tensorflow/tensorflow#72388).
 """
 
 from __future__ import annotations
@@ -15,8 +11,6 @@ import functools
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +43,7 @@ class Cluster:
 
     @property
     def custom_loop(self) -> bool:
-        """Whether training goes through this module's loop rather than Keras's `fit`."""
+        """Whether training goes through `lstmcls.training.loop` rather than Keras's `fit`."""
         return self.name != "default"
 
     def describe(self) -> str:
@@ -121,146 +115,3 @@ def weights_fingerprint(model: keras.Model) -> str:
     for weights in model.get_weights():
         digest.update(np.ascontiguousarray(weights).tobytes())
     return digest.hexdigest()[:16]
-
-
-# === The training loop ===
-
-
-def fit(
-    model: keras.Model,
-    strategy: tf.distribute.Strategy,
-    train_data: tf.data.Dataset,
-    validation_data: tf.data.Dataset,
-    epochs: int,
-    steps_per_epoch: int | None,
-    callbacks: list[keras.callbacks.Callback],
-    verbose: int,
-    stop: threading.Event,
-) -> None:
-    """Train `model` (built and compiled in `strategy.scope()`) as `model.fit` would, under any strategy.
-
-    Every step takes one global batch of the config's batch size, split across the replicas of all workers
-    (auto-sharded by data, so each worker reads the same files); the loss is averaged over the global batch and
-    the optimizer sums the replicas' gradients. Epoch logs hold loss and accuracy, training and validation,
-    summed over all replicas, so every worker's callbacks see the same numbers and stop at the same epoch.
-    `train_data` repeats when `steps_per_epoch` is given, as for `fit`. A `stop` requested on any worker is set
-    on every worker after the same step, so the callback that acts on it stops them all at that batch.
-    """
-    steps = steps_per_epoch or int(train_data.cardinality())
-    callbacks = keras.callbacks.CallbackList(
-        callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs, steps=steps, model=model
-    )
-    with strategy.scope():
-        if not model.optimizer.built:
-            model.optimizer.build(model.trainable_variables)
-    train_batches, validation_batches = (_distributed(strategy, data) for data in (train_data, validation_data))
-    evaluate = _evaluate_step(model, strategy, validation_batches.element_spec)
-    traced: dict[tuple[int, ...], Callable] = {}
-    iterator = iter(train_batches) if steps_per_epoch else None
-
-    model.stop_training = False
-    model._initial_epoch = None  # BackupAndRestore reports the epoch to restore here, as `fit` expects
-    callbacks.on_train_begin()
-    logs: dict[str, Any] = {}
-    for epoch in range(model._initial_epoch or 0, epochs):
-        callbacks.on_epoch_begin(epoch)
-        # A callback may change which weights train (the embedding unfreezing): trace a step for that set.
-        variables = tuple(id(variable) for variable in model.trainable_variables)
-        if variables not in traced:
-            traced[variables] = _train_step(model, strategy, train_batches.element_spec)
-        train = traced[variables]
-        totals = np.zeros(3)
-        batches = zip(range(steps), iterator) if iterator is not None else enumerate(train_batches)
-        for step, batch in batches:
-            callbacks.on_train_batch_begin(step)
-            *sums, stopping = train(batch, tf.constant(float(stop.is_set())))
-            totals += [float(value) for value in sums]
-            if stopping > 0:
-                stop.set()
-            callbacks.on_train_batch_end(step, _means(totals))
-            if model.stop_training:
-                break
-        logs = _means(totals)
-        callbacks.on_test_begin()
-        totals = np.zeros(3)
-        for batch in validation_batches:
-            totals += [float(value) for value in evaluate(batch)]
-        validation = _means(totals)
-        callbacks.on_test_end(validation)
-        logs.update({f"val_{name}": value for name, value in validation.items()})
-        callbacks.on_epoch_end(epoch, logs)
-        if model.stop_training:
-            break
-    callbacks.on_train_end(logs)
-
-
-def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.distribute.DistributedDataset:
-    """Shard by data (every worker builds the same pipeline, seeded alike): worker i takes part i of each batch.
-
-    Workers whose share of the last batch is empty get an empty batch, so all of them run the same steps and no
-    collective waits for a worker that has finished (variable-length bucketed batches included).
-    """
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return strategy.experimental_distribute_dataset(data.with_options(options))
-
-
-def _train_step(model: keras.Model, strategy: tf.distribute.Strategy, spec: Any) -> Callable:
-    """A compiled step over one distributed batch and this worker's stop request (0 or 1) → the sums over all
-    replicas of the loss, correct predictions and examples, and the number of stop requests.
-
-    Traced once for the batches' `spec`, whose batch and length dimensions are open: bucketed batches vary in
-    both. Not XLA-compiled: collectives inside an XLA cluster are not supported on every device.
-    """
-    loss, accuracy = _per_example(model)
-
-    def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
-        count = tf.cast(tf.shape(labels)[0], "float32")
-        # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
-        totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))
-        with tf.GradientTape() as tape:
-            probabilities = model(ids, training=True)
-            losses = loss(labels, probabilities)
-            scaled = tf.reduce_sum(losses) / tf.maximum(totals[0], 1.0)
-            if model.losses:
-                scaled += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
-        gradients = tape.gradient(scaled, model.trainable_variables)
-        model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # sums over replicas
-        return tf.reduce_sum(losses), tf.reduce_sum(accuracy(labels, probabilities)), count, totals[1]
-
-    @tf.function(input_signature=[spec, tf.TensorSpec([], "float32")])
-    def step(batch: tuple[tf.Tensor, tf.Tensor], stop: tf.Tensor) -> list[tf.Tensor]:
-        *sums, stops = strategy.run(replica_step, args=(*batch, stop))
-        return [strategy.reduce("SUM", value, axis=None) for value in sums] + [strategy.reduce("MEAN", stops, None)]
-
-    return step
-
-
-def _evaluate_step(model: keras.Model, strategy: tf.distribute.Strategy, spec: Any) -> Callable:
-    """A compiled step over one distributed batch → the sums over all replicas of the loss, correct predictions
-    and examples."""
-    loss, accuracy = _per_example(model)
-
-    def replica_step(ids: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, ...]:
-        probabilities = model(ids, training=False)
-        count = tf.cast(tf.shape(labels)[0], "float32")
-        return tf.reduce_sum(loss(labels, probabilities)), tf.reduce_sum(accuracy(labels, probabilities)), count
-
-    @tf.function(input_signature=[spec])
-    def step(batch: tuple[tf.Tensor, tf.Tensor]) -> list[tf.Tensor]:
-        return [strategy.reduce("SUM", value, axis=None) for value in strategy.run(replica_step, args=batch)]
-
-    return step
-
-
-def _per_example(model: keras.Model) -> tuple[Callable, Callable]:
-    """The compiled loss (binary or sparse categorical cross-entropy) and its accuracy, per example."""
-    binary = model.outputs[0].shape[-1] == 1
-    return keras.losses.get(model.loss), (
-        keras.metrics.binary_accuracy if binary else keras.metrics.sparse_categorical_accuracy
-    )
-
-
-def _means(totals: np.ndarray) -> dict[str, float]:
-    loss, correct, count = totals
-    return {"loss": loss / max(count, 1.0), "accuracy": correct / max(count, 1.0)}

@@ -175,10 +175,13 @@ def log_coverage(coverage: dict[str, Any]) -> None:
     """The report at train start: how much of the vocabulary the vectors cover, and what they lack."""
     log.info(
         "word vectors from %s: %d of %d vocabulary words (%.1f%%, %d after standardizing), %.1f%% of training tokens",
-        coverage["vectors"], coverage["words_found"], coverage["vocabulary_words"],
-        100 * coverage["vocabulary_coverage"], coverage["words_found_after_standardizing"],
+        coverage["vectors"],
+        coverage["words_found"],
+        coverage["vocabulary_words"],
+        100 * coverage["vocabulary_coverage"],
+        coverage["words_found_after_standardizing"],
         100 * coverage["token_coverage"],
-    )  # fmt: skip
+    )
     if coverage["most_frequent_missing"]:
         log.info("most frequent words without a vector: %s", " ".join(coverage["most_frequent_missing"]))
     if coverage["token_coverage"] < LOW_COVERAGE:

@@ -1,0 +1,39 @@
+"""Commands about data before any training: `inspect` a config's data, `init` a starter config for a CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lstmcls.cli import render
+from lstmcls.cli.options import json_option, set_option
+
+
+@click.command(name="inspect")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@set_option()
+@json_option
+def inspect_command(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
+    """Report on a config's data before training: balance, lengths, truncation, coverage, duplicates, leakage."""
+    from lstmcls.config import load_config
+
+    config = load_config(config_path, overrides)
+    from lstmcls.tools.inspection import inspect_data
+
+    render.data_inspected(inspect_data(config), as_json)
+
+
+@click.command()
+@click.argument("csv_path", metavar="CSV_FILE", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the config [default: <CSV stem>.yaml].")
+@click.option("--delimiter", default=",", show_default=True, help="Field separator of the CSV.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def init(csv_path: Path, out: Path | None, delimiter: str, force: bool) -> None:
+    """Write a starter config for CSV_FILE, guessing its text and label columns and sizes ('-' prints it)."""
+    from lstmcls.tools.scaffold import init_config, write_starter_config
+
+    if out == Path("-"):
+        click.echo(init_config(csv_path, delimiter), nl=False)
+        return
+    render.config_written(write_starter_config(csv_path, out, delimiter, force=force))

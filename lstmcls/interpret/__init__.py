@@ -1,0 +1,1 @@
+"""Explaining predictions: token attributions, attention weights and gate traces, and their rendering."""

@@ -1,0 +1,237 @@
+"""One training session of a classifier run, in stages: vocabulary and encoding, the model under the strategy,
+the callbacks, `fit` (or the distributed loop), and finishing (best weights, the saved model, validation scores).
+
+`runner` wraps a session in the run lifecycle; this module only trains and writes the run's artifacts.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lstmcls import runs
+from lstmcls.config.schema import Config
+from lstmcls.data.encoding import training_datasets
+from lstmcls.data.splits import Splits
+from lstmcls.data.text import build_preprocessor
+from lstmcls.models.factory import build_classifier, class_probabilities, end_to_end
+from lstmcls.reporting import plots, progress
+from lstmcls.reporting.scores import score
+from lstmcls.training import distribute, embedding, loop
+from lstmcls.training.callbacks import EpochTimer, StopOnRequest
+from lstmcls.training.objectives import Objectives, compile_classifier
+from lstmcls.training.vectors import Vectors
+
+log = logging.getLogger("lstmcls")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What every stage of a training session reads: the run it writes, its config, data and strategy."""
+
+    run: runs.Run
+    config: Config
+    splits: Splits
+    vectors: Vectors | None
+    cluster: distribute.Cluster
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.splits.label_names)
+
+
+def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], stop: threading.Event) -> dict[str, Any]:
+    """Train the session's classifier and write its artifacts; the metrics of the run (without `seconds`).
+
+    Args:
+        session: the run, config, data, pretrained vectors and strategy.
+        verbose: Keras verbosity.
+        extra: callbacks to run besides lstmcls's own (e.g. a tuner's pruning callback).
+        stop: set when a stop was requested; training leaves after the batch in progress.
+    """
+    config, run = session.config, session.run
+    keras.utils.set_random_seed(config.train.seed)
+    # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
+    # Keras turns XLA off under it, and XLA is most of the CPU speed-up.
+    runs.write_json(run.file(runs.LABELS), session.splits.label_names)
+    preprocessor = _vocabulary(session)
+    train_data, validation_data = training_datasets(preprocessor, session.splits, config)
+    classifier, freezing = _model(session, preprocessor)
+    callbacks = [*_callbacks(session, stop, extra), *freezing]
+    log.info(
+        "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
+        config.model.cell,
+        len(session.splits.train),
+        session.num_classes,
+        _vocabulary_size(preprocessor),
+        len(session.splits.validation),
+    )
+    classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
+    return _finish(session, preprocessor, classifier, validation_data)
+
+
+# === Vocabulary ===
+
+
+def _vocabulary(session: Session) -> keras.Model:
+    """The preprocessor: adapted on the training texts and saved in the run, or, resuming, the one saved."""
+    path = session.run.file(runs.PREPROCESSOR)
+    if path.is_file():  # resuming: the vocabulary the backup was trained with
+        return keras.saving.load_model(path)
+    texts = session.splits.train.texts
+    log.info("adapting the vocabulary on %d training texts", len(texts))
+    with progress.step("adapting the vocabulary"):
+        preprocessor = build_preprocessor(session.config.vectorizer, texts)
+    preprocessor.save(path)
+    return preprocessor
+
+
+def _vocabulary_size(preprocessor: keras.Model) -> int:
+    return preprocessor.get_layer("vectorizer").vocabulary_size()
+
+
+# === Model ===
+
+
+def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, list[keras.callbacks.Callback]]:
+    """The compiled classifier, its embedding started from the vectors and frozen as configured, and the
+    callbacks of the freezing schedule."""
+    config = session.config
+    # The vocabulary stays outside the strategy: it encodes the texts once, on each host, before training.
+    with session.cluster.strategy.scope():  # the weights and the optimizer's state, mirrored on every replica
+        classifier = build_classifier(config.model, _vocabulary_size(preprocessor), session.num_classes)
+        compile_classifier(classifier, session.num_classes, config.train)
+        if session.vectors is not None:
+            embedding.start_from_vectors(
+                classifier, preprocessor, session.vectors, session.splits.train.texts, config, session.run
+            )
+        freezing = embedding.freeze_embedding(classifier, config.model.embedding)
+    return classifier, freezing
+
+
+def _outside_strategy(classifier: keras.Model, session: Session) -> keras.Model:
+    """The same model, compiled outside the strategy, for the best weights: evaluating, predicting and saving then
+    run on this host alone, and the saved model holds no distributed variables."""
+    copy = keras.models.clone_model(classifier)
+    compile_classifier(copy, session.num_classes, session.config.train)
+    copy.optimizer.build(copy.trainable_variables)  # so the checkpoint's optimizer state loads too
+    return copy
+
+
+# === Callbacks ===
+
+
+def _callbacks(
+    session: Session, stop: threading.Event, extra: list[keras.callbacks.Callback]
+) -> list[keras.callbacks.Callback]:
+    """Timing, the backup of the last epoch, the best weights, history, TensorBoard, stopping, `extra`, and early
+    stopping when `train.patience` is set."""
+    train, run = session.config.train, session.run
+    checkpoints = run.file(runs.CHECKPOINTS)
+    checkpoints.mkdir(exist_ok=True)
+    mode = _mode(train.monitor)
+    examples = train.steps_per_epoch * train.batch_size if train.steps_per_epoch else len(session.splits.train)
+    callbacks = [
+        EpochTimer(examples),
+        keras.callbacks.BackupAndRestore(str(checkpoints / runs.BACKUP)),
+        keras.callbacks.ModelCheckpoint(
+            checkpoints / runs.BEST_WEIGHTS,
+            monitor=train.monitor,
+            mode=mode,
+            save_best_only=True,
+            save_weights_only=True,
+        ),
+        keras.callbacks.CSVLogger(str(run.file(runs.HISTORY)), append=True),
+        keras.callbacks.TensorBoard(str(run.file(runs.LOGS))),
+        StopOnRequest(stop),
+        *extra,
+    ]
+    if train.patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=train.monitor, mode=mode, patience=train.patience))
+    return callbacks
+
+
+def _mode(monitor: str) -> str:
+    return "max" if monitor == "val_accuracy" else "min"  # Keras infers it from metrics that fit builds
+
+
+# === Training ===
+
+
+def _train(
+    session: Session,
+    classifier: keras.Model,
+    train_data: tf.data.Dataset,
+    validation_data: tf.data.Dataset,
+    callbacks: list[keras.callbacks.Callback],
+    verbose: int,
+    stop: threading.Event,
+) -> keras.Model:
+    """Train with Keras's `fit`, or the distributed loop; the model to finish with (outside the strategy)."""
+    train, cluster = session.config.train, session.cluster
+    if not cluster.custom_loop:
+        classifier.fit(
+            train_data,
+            validation_data=validation_data,
+            epochs=train.epochs,
+            steps_per_epoch=train.steps_per_epoch,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+        return classifier
+    loop.fit(
+        classifier,
+        cluster.strategy,
+        Objectives(session.num_classes),
+        train_data,
+        validation_data,
+        train.epochs,
+        train.steps_per_epoch,
+        callbacks,
+        verbose,
+        stop,
+    )
+    return _outside_strategy(classifier, session)
+
+
+# === Finishing ===
+
+
+def _finish(
+    session: Session, preprocessor: keras.Model, classifier: keras.Model, validation_data: tf.data.Dataset
+) -> dict[str, Any]:
+    """Load the best weights, save the end-to-end model, score and plot validation; the run's metrics."""
+    run, splits, monitor = session.run, session.splits, session.config.train.monitor
+    classifier.load_weights(run.file(runs.CHECKPOINTS) / runs.BEST_WEIGHTS)
+    log.info("final weights: sha256 %s", distribute.weights_fingerprint(classifier))
+    loss = classifier.evaluate(validation_data, verbose=0, return_dict=True)["loss"]
+    end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
+    probabilities = np.asarray(class_probabilities(classifier.predict(validation_data, verbose=0)))
+    scores = score(splits.validation.labels, probabilities, splits.label_names)
+    plots.score_plots(
+        scores, splits.validation.labels, probabilities, splits.label_names, run.file(runs.PLOTS), "validation"
+    )
+    plots.learning_curves(
+        run.file(runs.HISTORY), run.file(runs.PLOTS) / runs.LEARNING_CURVES, f"Training {run.id}", monitor
+    )
+    curve = _history_column(run.file(runs.HISTORY), monitor)  # all epochs, across resumes
+    return {
+        "validation": {"loss": float(loss), **{k: v for k, v in scores.items() if isinstance(v, float)}},
+        "best_epoch": int(np.argmax(curve) if _mode(monitor) == "max" else np.argmin(curve)) + 1,
+        "epochs": len(curve),
+        "examples": {"train": len(splits.train), "validation": len(splits.validation)},
+        "vocabulary_size": int(_vocabulary_size(preprocessor)),
+    }
+
+
+def _history_column(path: Path, column: str) -> list[float]:
+    with open(path, newline="") as handle:
+        return [float(row[column]) for row in csv.DictReader(handle)]

@@ -1,0 +1,171 @@
+"""The training loop the distributed strategies share: `fit` as Keras's, over `strategy.run` steps.
+
+`mirrored` and `multi_worker` train here (see `lstmcls.training.distribute`): a step run with `strategy.run` over
+`strategy.experimental_distribute_dataset` trains the same Keras model, loss and optimizer in sync. The loop
+honours `fit`'s contract with callbacks, so checkpoints, early stopping, history, backups and progress are the
+same Keras callbacks on both paths, and the loss and accuracy come from the same `Objectives` as `compile`'s.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lstmcls.training.objectives import Objectives
+
+
+def fit(
+    model: keras.Model,
+    strategy: tf.distribute.Strategy,
+    objectives: Objectives,
+    train_data: tf.data.Dataset,
+    validation_data: tf.data.Dataset,
+    epochs: int,
+    steps_per_epoch: int | None,
+    callbacks: list[keras.callbacks.Callback],
+    verbose: int,
+    stop: threading.Event,
+) -> None:
+    """Train `model` (built and compiled in `strategy.scope()`) as `model.fit` would, under any strategy.
+
+    Every step takes one global batch of the config's batch size, split across the replicas of all workers
+    (auto-sharded by data, so each worker reads the same files); the loss is averaged over the global batch and
+    the optimizer sums the replicas' gradients. Epoch logs hold loss and accuracy, training and validation,
+    summed over all replicas, so every worker's callbacks see the same numbers and stop at the same epoch.
+    `train_data` repeats when `steps_per_epoch` is given, as for `fit`. A `stop` requested on any worker is set
+    on every worker after the same step, so the callback that acts on it stops them all at that batch.
+    """
+    steps = steps_per_epoch or int(train_data.cardinality())
+    callbacks = keras.callbacks.CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs, steps=steps, model=model
+    )
+    with strategy.scope():
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+    train_batches, validation_batches = (_distributed(strategy, data) for data in (train_data, validation_data))
+    evaluate = _evaluate_step(model, strategy, objectives, validation_batches.element_spec)
+    traced: dict[tuple[int, ...], Callable] = {}
+    iterator = iter(train_batches) if steps_per_epoch else None
+
+    model.stop_training = False
+    model._initial_epoch = None  # BackupAndRestore reports the epoch to restore here, as `fit` expects
+    callbacks.on_train_begin()
+    logs: dict[str, Any] = {}
+    for epoch in range(model._initial_epoch or 0, epochs):
+        callbacks.on_epoch_begin(epoch)
+        # A callback may change which weights train (the embedding unfreezing): trace a step for that set.
+        variables = tuple(id(variable) for variable in model.trainable_variables)
+        if variables not in traced:
+            traced[variables] = _train_step(model, strategy, objectives, train_batches.element_spec)
+        batches = zip(range(steps), iterator) if iterator is not None else enumerate(train_batches)
+        logs = _train_epoch(model, traced[variables], batches, callbacks, stop)
+        callbacks.on_test_begin()
+        validation = _validate(evaluate, validation_batches)
+        callbacks.on_test_end(validation)
+        logs.update({f"val_{name}": value for name, value in validation.items()})
+        callbacks.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    callbacks.on_train_end(logs)
+
+
+def _train_epoch(
+    model: keras.Model,
+    train: Callable,
+    batches: Iterable[tuple[int, Any]],
+    callbacks: keras.callbacks.CallbackList,
+    stop: threading.Event,
+) -> dict[str, float]:
+    """One epoch's training steps → its loss and accuracy; ends early when a callback stops training."""
+    totals = np.zeros(3)
+    for step, batch in batches:
+        callbacks.on_train_batch_begin(step)
+        *sums, stopping = train(batch, tf.constant(float(stop.is_set())))
+        totals += _floats(sums)
+        if stopping > 0:
+            stop.set()
+        callbacks.on_train_batch_end(step, _means(totals))
+        if model.stop_training:
+            break
+    return _means(totals)
+
+
+def _validate(evaluate: Callable, batches: tf.distribute.DistributedDataset) -> dict[str, float]:
+    """The loss and accuracy over all validation batches, summed over all replicas."""
+    totals = np.zeros(3)
+    for batch in batches:
+        totals += _floats(evaluate(batch))
+    return _means(totals)
+
+
+def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.distribute.DistributedDataset:
+    """Shard by data (every worker builds the same pipeline, seeded alike): worker i takes part i of each batch.
+
+    Workers whose share of the last batch is empty get an empty batch, so all of them run the same steps and no
+    collective waits for a worker that has finished (variable-length bucketed batches included).
+    """
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return strategy.experimental_distribute_dataset(data.with_options(options))
+
+
+def _train_step(model: keras.Model, strategy: tf.distribute.Strategy, objectives: Objectives, spec: Any) -> Callable:
+    """A compiled step over one distributed batch and this worker's stop request (0 or 1) → the sums over all
+    replicas of the loss, correct predictions and examples, and the number of stop requests.
+
+    Traced once for the batches' `spec`, whose batch and length dimensions are open: bucketed batches vary in
+    both. Not XLA-compiled: collectives inside an XLA cluster are not supported on every device.
+    """
+    loss, accuracy = objectives.per_example_loss(), objectives.per_example_accuracy()
+
+    def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        count = tf.cast(tf.shape(labels)[0], "float32")
+        # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
+        totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))
+        with tf.GradientTape() as tape:
+            probabilities = model(ids, training=True)
+            losses = loss(labels, probabilities)
+            scaled = tf.reduce_sum(losses) / tf.maximum(totals[0], 1.0)
+            if model.losses:
+                scaled += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+        gradients = tape.gradient(scaled, model.trainable_variables)
+        model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # sums over replicas
+        return tf.reduce_sum(losses), tf.reduce_sum(accuracy(labels, probabilities)), count, totals[1]
+
+    @tf.function(input_signature=[spec, tf.TensorSpec([], "float32")])
+    def step(batch: tuple[tf.Tensor, tf.Tensor], stop: tf.Tensor) -> list[tf.Tensor]:
+        *sums, stops = strategy.run(replica_step, args=(*batch, stop))
+        return [strategy.reduce("SUM", value, axis=None) for value in sums] + [strategy.reduce("MEAN", stops, None)]
+
+    return step
+
+
+def _evaluate_step(model: keras.Model, strategy: tf.distribute.Strategy, objectives: Objectives, spec: Any) -> Callable:
+    """A compiled step over one distributed batch → the sums over all replicas of the loss, correct predictions
+    and examples."""
+    loss, accuracy = objectives.per_example_loss(), objectives.per_example_accuracy()
+
+    def replica_step(ids: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        probabilities = model(ids, training=False)
+        count = tf.cast(tf.shape(labels)[0], "float32")
+        return tf.reduce_sum(loss(labels, probabilities)), tf.reduce_sum(accuracy(labels, probabilities)), count
+
+    @tf.function(input_signature=[spec])
+    def step(batch: tuple[tf.Tensor, tf.Tensor]) -> list[tf.Tensor]:
+        return [strategy.reduce("SUM", value, axis=None) for value in strategy.run(replica_step, args=batch)]
+
+    return step
+
+
+def _floats(values: Iterable[tf.Tensor]) -> np.ndarray:
+    return np.array([float(value) for value in values])
+
+
+def _means(totals: np.ndarray) -> dict[str, float]:
+    loss, correct, count = totals
+    return {"loss": loss / max(count, 1.0), "accuracy": correct / max(count, 1.0)}
