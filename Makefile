@@ -20,13 +20,17 @@ train: install
 	$(BIN)/lstmcls train configs/imdb.yaml
 	$(BIN)/lstmcls eval
 
+# Test files run in parallel, one process per core (pytest-xdist); a file's tests share one process, so the
+# fixtures a file trains once are trained once.
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
+
 # The whole suite: the unit tier and the integration tier (tests/integration, marked slow).
 test: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The unit tier alone (a few minutes): what to run while working.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in bench-results/, table in docs/benchmarks.md.
 bench: install

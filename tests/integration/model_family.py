@@ -1,13 +1,17 @@
-"""Every cell x direction x pooling (and the fused loop) learns word order; its run saves, reloads in a fresh
-process through the Python API, and exports with the same outputs."""
+"""The model family every cell and pooling belongs to, trained on a task only word order solves.
+
+`test_family_*.py` each take a share of the cells, so that two test workers train them side by side. Every
+cell is trained bidirectionally with every pooling, one-directional with `last` pooling (where reading order
+matters most), and with the fused loop where the loop can run it (`components`' fusable cells and poolings).
+"""
+
+from __future__ import annotations
 
 import csv
-import itertools
 import random
 from pathlib import Path
 
 import numpy as np
-import pytest
 import tensorflow as tf
 
 from conftest import predict_in_fresh_process, write_config
@@ -17,14 +21,21 @@ from lstmcls.data.splits import load_splits
 from lstmcls.inference.export import export
 from lstmcls.inference.prediction import predict_probabilities
 from lstmcls.models.factory import class_probabilities
+from lstmcls.runs import Run
 from lstmcls.training.runner import train
 
-# cell, bidirectional, pooling, fuse_pooling: every cell and pooling both ways, and the fused loop where it runs.
-COMBINATIONS = [
-    (*combination, False) for combination in itertools.product(CELLS.names(), [False, True], POOLINGS.names())
-]
-COMBINATIONS += [(cell, True, pooling, True) for cell in fusable_names(CELLS) for pooling in fusable_names(POOLINGS)]
 TEXTS = ["good not bad", "bad not good", "the film was good", "not bad", "it was bad not good and"]
+
+
+def combinations(cells: list[str]) -> list[tuple[str, bool, str, bool]]:
+    """(cell, bidirectional, pooling, fuse_pooling) for each of `cells`."""
+    found = []
+    for cell in cells:
+        found += [(cell, True, pooling, False) for pooling in POOLINGS.names()]
+        found.append((cell, False, "last", False))
+        if cell in fusable_names(CELLS):
+            found += [(cell, True, pooling, True) for pooling in fusable_names(POOLINGS)]
+    return found
 
 
 def write_word_order_data(path: Path, rows: int, seed: int) -> Path:
@@ -43,53 +54,42 @@ def write_word_order_data(path: Path, rows: int, seed: int) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def word_order(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("word_order")
+def train_family(root: Path, cells: list[str]) -> dict[tuple, tuple[Run, np.ndarray, float]]:
+    """Each combination trained once: its run, its raw outputs on TEXTS and its test accuracy."""
     write_word_order_data(root / "train.csv", 240, seed=0)
     write_word_order_data(root / "test.csv", 60, seed=1)
-    return root
-
-
-@pytest.fixture(scope="module")
-def family(word_order: Path) -> dict[tuple, tuple[Path, np.ndarray, float]]:
-    """Each combination trained once: its run, its probabilities on TEXTS and its test accuracy."""
     trained = {}
-    for cell, bidirectional, pooling, fuse in COMBINATIONS:
+    for cell, bidirectional, pooling, fuse in combinations(cells):
         name = f"{cell}-{bidirectional}-{pooling}-{fuse}"
+        model = {"cell": cell, "bidirectional": bidirectional, "pooling": pooling, "fuse_pooling": fuse, "units": 12}
         config = load_config(
             write_config(
-                word_order / f"{name}.yaml",
+                root / f"{name}.yaml",
                 vectorizer={"max_tokens": 20, "max_length": 8},
-                model={
-                    "cell": cell,
-                    "bidirectional": bidirectional,
-                    "pooling": pooling,
-                    "fuse_pooling": fuse,
-                    "units": 12,
-                },
+                model=model,
                 train={"epochs": 12, "batch_size": 16, "learning_rate": 0.03, "patience": None},
-                run={"dir": str(word_order / "runs" / name)},
+                run={"dir": str(root / "runs" / name)},
             )
         )
         run = train(config, verbose=0).run
         test = load_splits(config).test
-        model = run.load_model()
-        accuracy = float((predict_probabilities(model, test.texts).argmax(axis=1) == test.labels).mean())
-        trained[(cell, bidirectional, pooling, fuse)] = (run, model.predict(tf.constant(TEXTS), verbose=0), accuracy)
+        loaded = run.load_model()
+        accuracy = float((predict_probabilities(loaded, test.texts).argmax(axis=1) == test.labels).mean())
+        trained[(cell, bidirectional, pooling, fuse)] = (run, loaded.predict(tf.constant(TEXTS), verbose=0), accuracy)
     return trained
 
 
-@pytest.mark.parametrize(("cell", "bidirectional", "pooling", "fuse"), COMBINATIONS)
-def test_learns_word_order_and_exports_the_same_outputs(family, tmp_path, cell, bidirectional, pooling, fuse):
-    run, outputs, accuracy = family[(cell, bidirectional, pooling, fuse)]
-    assert accuracy >= 0.8, f"{cell} bidirectional={bidirectional} pooling={pooling} fused={fuse}: {accuracy:.2f}"
-    exported = tf.saved_model.load(str(export(run, tmp_path / "export")))
+def check_learns_and_exports(family: dict, combination: tuple, out: Path) -> None:
+    """Word order learnt (≥ 0.8 test accuracy); the SavedModel gives the saved model's probabilities."""
+    run, outputs, accuracy = family[combination]
+    assert accuracy >= 0.8, f"{combination}: {accuracy:.2f}"
+    exported = tf.saved_model.load(str(export(run, out)))
     served = exported.signatures["serving_default"](texts=tf.constant(TEXTS))["probabilities"]
     np.testing.assert_allclose(served.numpy(), np.asarray(class_probabilities(outputs)), atol=1e-6)
 
 
-def test_every_saved_run_loads_in_a_fresh_process_through_the_python_api(family):
+def check_fresh_process(family: dict) -> None:
+    """Every run, loaded through the Python API in a new process, gives the same outputs."""
     fresh = predict_in_fresh_process([run.path for run, _, _ in family.values()], TEXTS)
     for run, outputs, _ in family.values():
         np.testing.assert_allclose(fresh[run.path], outputs, atol=1e-5, err_msg=str(run.path))

@@ -1,0 +1,46 @@
+"""Listing runs and describing one: what `lstmcls runs` and `lstmcls show` print."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lstmcls.errors import RunError
+from lstmcls.runs.files import CLASSIFIER, CONFIG, EVAL, LOGS, META, METRICS
+from lstmcls.runs.run import Run, read_json
+
+
+def summarize(run: Run) -> dict[str, Any]:
+    """One row of `lstmcls runs`: what a person compares between runs. Never raises on a broken run."""
+
+    def optional(name: str) -> dict[str, Any]:
+        try:
+            return read_json(run.file(name), what=run.id) if run.file(name).is_file() else {}
+        except RunError:
+            return {}
+
+    meta, metrics, evaluation = optional(META), optional(METRICS), optional(EVAL)
+    return {
+        "id": run.id,
+        "name": meta.get("name"),
+        "kind": meta.get("kind", CLASSIFIER),
+        "status": meta.get("status", "unreadable"),
+        "started": meta.get("started"),
+        "epochs": metrics.get("epochs"),
+        "val_accuracy": metrics.get("validation", {}).get("accuracy"),
+        "test_accuracy": evaluation.get("accuracy"),
+        "seconds": metrics.get("seconds"),
+        "path": str(run.path),
+    }
+
+
+def details(run: Run) -> dict[str, Any]:
+    """What `lstmcls show` prints: the `summarize` row plus run.json, the config text, metrics and the files."""
+    config, metrics = run.file(CONFIG), run.file(METRICS)
+    return {
+        **summarize(run),
+        "meta": run.meta,
+        "config": config.read_text() if config.is_file() else None,
+        "metrics": json.loads(metrics.read_text()) if metrics.is_file() else None,
+        "files": sorted(str(p) for p in run.path.rglob("*") if p.is_file() and LOGS not in p.parts),
+    }

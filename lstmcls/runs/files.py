@@ -1,0 +1,27 @@
+"""Every name a run directory holds, its statuses and kinds: the one place these strings are spelled."""
+
+# === Artifact names ===
+CONFIG = "config.yaml"
+META = "run.json"
+MODEL = "model.keras"
+PREPROCESSOR = "preprocessor.keras"
+LABELS = "labels.json"
+HISTORY = "history.csv"
+METRICS = "metrics.json"
+EVAL = "eval.json"
+LOGS = "logs"
+CHECKPOINTS = "checkpoints"
+EXPORT = "export"
+PLOTS = "plots"
+VECTORS = "vectors.bin"  # a pretrain run's word vectors, word2vec binary format
+VOCABULARY = "vocabulary.tsv"  # a pretrain run's words and their corpus counts, most frequent first
+NEIGHBOURS = "neighbours.json"  # a pretrain run's sanity check: nearest neighbours of a few common words
+
+RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
+
+# What a run holds: a classifier (`lstmcls train`) or word vectors (`lstmcls pretrain`).
+CLASSIFIER, PRETRAIN = "classifier", "pretrain"
+EVAL_PREFIX = "eval-"  # eval-<file stem>.json: a run scored on another labelled file
+LEARNING_CURVES = "learning_curves.png"  # in PLOTS
+BEST_WEIGHTS = "best.weights.h5"  # in CHECKPOINTS
+BACKUP = "backup"  # in CHECKPOINTS: Keras BackupAndRestore's last completed epoch
