@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Cell:
     cudnn: bool = False  # Keras fuses it into a cuDNN kernel on a GPU when the config allows
     fusable: bool = False  # `models.fused.PooledRecurrent` can run it (model.fuse_pooling)
-    traceable: bool = False  # `explain.gates` can recompute its gates (explain --gates)
+    traceable: bool = False  # `interpret.gates` can recompute its gates (explain --gates)
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,18 @@ POOLINGS.register("mean")(Pooling())
 POOLINGS.register("max")(Pooling(fusable=True))
 POOLINGS.register("attention")(Pooling())
 
-STANDARDIZERS.register("reviews")(Named("lowercase; HTML tags and punctuation become spaces; apostrophes dropped"))
-STANDARDIZERS.register("lower")(Named("lowercase only; punctuation stays attached to words"))
+STANDARDIZERS.register("reviews")(Named("lowercase, HTML tags and punctuation become spaces, apostrophes dropped"))
+STANDARDIZERS.register("lower")(Named("lowercase only, punctuation stays attached to words"))
 STANDARDIZERS.register("none")(Named("the text as it is (Unicode spaces become plain ones)"))
 
 STRATEGIES.register("default")(Named("one device, Keras fit"))
 STRATEGIES.register("mirrored")(Named("every local GPU (else the CPU), one host"))
 STRATEGIES.register("multi_worker")(Named("several hosts, the cluster read from TF_CONFIG"))
+
+
+def described(registry: Registry[Named]) -> str:
+    """`name: description; ...` for a config key's description (and so for the docs' key table)."""
+    return "; ".join(f"{name}: {registry.get(name).description}" for name in registry.names())
 
 
 def fusable_names(registry: Registry[Cell] | Registry[Pooling]) -> list[str]:

@@ -145,12 +145,13 @@ def imdb_data_dir() -> Path:
 
 FRESH_PROCESS_PREDICT = """
 import json, sys
+import tensorflow as tf
 import lstmcls
 texts, paths = json.loads(sys.argv[1]), sys.argv[2:]
 found = {}
 for path in paths:
     model = lstmcls.open_run(path).load_model()  # the Python API alone: no CLI or lstmcls module imported first
-    found[path] = model.predict(texts, verbose=0).tolist()
+    found[path] = model.predict(tf.constant(texts), verbose=0).tolist()
 print(json.dumps(found))
 """
 

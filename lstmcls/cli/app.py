@@ -49,7 +49,7 @@ class _Group(click.Group):
 def main(debug: bool, quiet: bool) -> None:
     """Train, evaluate, run and export recurrent (LSTM) text classifiers from YAML configs.
 
-    Progress is shown on a terminal only. Shell completion: see the README.
+    Progress is shown on a terminal only. Shell completion: see docs/commands.md.
     """
     from lstmcls.reporting import progress
 

@@ -198,7 +198,7 @@ def runs_table(rows: list[dict[str, Any]]) -> None:
 
 
 def run_details(details: dict[str, Any]) -> None:
-    """`lstmcls show`: status, times, metrics, config and files of one run (`lstmcls.runs.run.details`)."""
+    """`lstmcls show`: status, times, metrics, config and files of one run (`lstmcls.runs.catalog.details`)."""
     meta, metrics = details["meta"], details["metrics"] or {}
     error = f" ({meta['error']})" if meta.get("error") else ""
     print(f"{details['kind']} run {details['id']}: {details['status']}{error}")

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from lstmcls.components import CELLS, POOLINGS, STANDARDIZERS, STRATEGIES, fusion_blockers
+from lstmcls.components import CELLS, POOLINGS, STANDARDIZERS, STRATEGIES, described, fusion_blockers
 from lstmcls.config.section import Section
 from lstmcls.config.sources import SOURCES, ImdbSource
 
@@ -26,7 +26,9 @@ class VectorizerConfig(Section):
     keep: Literal["start", "end"] = Field(
         "end", description="Which part of a text longer than max_length is kept (reviews end with the verdict)."
     )
-    standardize: str = Field("reviews", description="Text clean-up before splitting on whitespace.")
+    standardize: str = Field(
+        "reviews", description=f"Text clean-up before splitting on whitespace. {described(STANDARDIZERS)}."
+    )
 
     @field_validator("standardize")
     @classmethod
@@ -142,8 +144,7 @@ class RunConfig(Section):
 class DistributeConfig(Section):
     strategy: str = Field(
         "default",
-        description="default: one device, Keras fit; mirrored: all local GPUs; multi_worker: several hosts, "
-        "the cluster read from TF_CONFIG (see docs/distributed.md).",
+        description=f"{described(STRATEGIES)} (see docs/distributed.md).",
     )
 
     @field_validator("strategy")

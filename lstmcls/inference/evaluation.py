@@ -50,5 +50,5 @@ def score_split(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.
     """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`)."""
     names = run.label_names()
     result = score(labels, probabilities, names)
-    plots.score_plots(result, labels, probabilities, names, run.file(runs.PLOTS), name)
+    plots.score_plots(result, labels, probabilities, names, name, run.score_plots(name))
     return result

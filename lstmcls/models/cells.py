@@ -1,7 +1,7 @@
 """The step equations of the recurrent cells, written once for every place that runs them.
 
 Three places compute a recurrent step: `layers.PeepholeLSTMCell.call` (inside `keras.layers.RNN`), the fused
-loop of `fused.PooledRecurrent` (Keras's LSTM and GRU under XLA) and `explain.gates`, which recomputes each
+loop of `fused.PooledRecurrent` (Keras's LSTM and GRU under XLA) and `interpret.gates`, which recomputes each
 step in float64 to expose the gates Keras keeps inside its layers. They all call these functions, written with
 `keras.ops`, which take Keras variables, tensors and NumPy arrays alike (NumPy float64 stays float64).
 

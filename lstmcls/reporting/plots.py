@@ -73,13 +73,18 @@ def roc_curve(labels: np.ndarray, positive_probability: np.ndarray, positive: st
 
 
 def score_plots(
-    result: dict[str, Any], labels: np.ndarray, probabilities: np.ndarray, names: list[str], folder: Path, split: str
+    result: dict[str, Any],
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    names: list[str],
+    split: str,
+    outs: tuple[Path, Path],
 ) -> None:
-    """A split's confusion matrix, and its ROC curve for two classes: `<folder>/confusion_matrix-<split>.png` ..."""
+    """A split's confusion matrix (in `outs[0]`), and for two classes its ROC curve (in `outs[1]`)."""
     title = f"Confusion matrix, {split} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})"
-    confusion_matrix(result["confusion_matrix"], names, folder / f"confusion_matrix-{split}.png", title)
+    confusion_matrix(result["confusion_matrix"], names, outs[0], title)
     if "roc_auc" in result:
-        roc_curve(labels, probabilities[:, 1], names[1], folder / f"roc-{split}.png", f"ROC curve, {split}")
+        roc_curve(labels, probabilities[:, 1], names[1], outs[1], f"ROC curve, {split}")
 
 
 def optuna_plot(plot_function, study, out: Path) -> Path:

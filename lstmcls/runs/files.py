@@ -23,5 +23,15 @@ RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "inter
 CLASSIFIER, PRETRAIN = "classifier", "pretrain"
 EVAL_PREFIX = "eval-"  # eval-<file stem>.json: a run scored on another labelled file
 LEARNING_CURVES = "learning_curves.png"  # in PLOTS
+CONFUSION_MATRIX_PLOT = "confusion_matrix-{split}.png"  # in PLOTS, per scored split
+ROC_PLOT = "roc-{split}.png"  # in PLOTS, per scored split of a two-class run
 BEST_WEIGHTS = "best.weights.h5"  # in CHECKPOINTS
 BACKUP = "backup"  # in CHECKPOINTS: Keras BackupAndRestore's last completed epoch
+
+# === A tuning study's folder: <runs dir>/tune/<study>/ ===
+STUDIES = "tune"  # in the runs directory
+STUDY_DB = "study.db"  # the default SQLite storage
+TRIALS = "trials.json"
+BEST_CONFIG = "best.yaml"  # the best trial's config, ready for `lstmcls train`
+HISTORY_PLOT = "history.png"
+IMPORTANCES_PLOT = "importances.png"

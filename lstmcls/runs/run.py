@@ -1,7 +1,6 @@
-"""The run directory: creating it, its artifact names, its status, and finding runs again.
+"""One run directory (`Run`): creating it, reading its files and status, and finding runs again.
 
-`run.json` is written first with status `running` and rewritten last with `complete`, so a run that
-crashed, was interrupted or killed can never pass for a finished one.
+A run never overwrites another: each gets a new directory named by its start time, name and a random suffix.
 """
 
 from __future__ import annotations
@@ -22,10 +21,14 @@ from lstmcls.runs.files import (
     CLASSIFIER,
     COMPLETE,
     CONFIG,
+    CONFUSION_MATRIX_PLOT,
     LABELS,
     META,
     MODEL,
+    PLOTS,
+    PREPROCESSOR,
     PRETRAIN,
+    ROC_PLOT,
     RUNNING,
     VECTORS,
 )
@@ -135,19 +138,29 @@ class Run:
     def label_names(self) -> list[str]:
         return read_json(self.file(LABELS), what=f"run {self.id}")
 
+    def score_plots(self, split: str) -> tuple[Path, Path]:
+        """Where a scored split's confusion matrix and ROC curve are drawn."""
+        folder = self.file(PLOTS)
+        return folder / CONFUSION_MATRIX_PLOT.format(split=split), folder / ROC_PLOT.format(split=split)
+
     def load_model(self) -> keras.Model:
+        """The end-to-end model (raw strings → probabilities), loadable in any process."""
+        return self._load(MODEL)
+
+    def load_preprocessor(self) -> keras.Model:
+        """The vectorizer model (raw strings → token ids) the run was trained with."""
+        return self._load(PREPROCESSOR)
+
+    def _load(self, name: str) -> keras.Model:
         import keras
 
         from lstmcls.models.custom_objects import register_custom_objects
 
         register_custom_objects()
-
         try:
-            return keras.saving.load_model(self.file(MODEL))
+            return keras.saving.load_model(self.file(name))
         except Exception as exc:  # a truncated or foreign file raises anything from zipfile to h5py
-            raise RunError(
-                f"run {self.id}: cannot load {MODEL} ({type(exc).__name__}: {exc}); train it again"
-            ) from None
+            raise RunError(f"run {self.id}: cannot load {name} ({type(exc).__name__}: {exc}); train it again") from None
 
     def update_meta(self, **fields: Any) -> None:
         write_json(self.file(META), {**self.meta, **fields})

@@ -31,12 +31,11 @@ log = logging.getLogger("lstmcls")
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-BEST_CONFIG = "best.yaml"  # in the study's folder: the best trial's config, ready for `lstmcls train`
 
 
 def study_dir(config_or_runs_dir: Config | Path, study: str) -> Path:
     runs_dir = config_or_runs_dir.run.dir if isinstance(config_or_runs_dir, Config) else config_or_runs_dir
-    return Path(runs_dir) / "tune" / study
+    return Path(runs_dir) / runs.STUDIES / study
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class TuneResult:
 
     @property
     def best_config_path(self) -> Path:
-        return self.folder / BEST_CONFIG
+        return self.folder / runs.BEST_CONFIG
 
 
 def show_study(runs_dir: Path, name: str, storage: str | None = None) -> TuneResult:
@@ -117,12 +116,12 @@ def check_space(config: Config) -> None:
 def open_study(folder: Path, name: str, storage: str | None, create: bool = False, config: Config | None = None):
     """The study at `storage` (default: SQLite in `folder`); created when `create`, else it must exist."""
     if storage is None:
-        if not create and not (folder / "study.db").is_file():
+        if not create and not (folder / runs.STUDY_DB).is_file():
             raise ConfigError(
                 f"no study {name!r} in {folder.parent}; start it with `lstmcls tune CONFIG --study {name}`"
             )
         folder.mkdir(parents=True, exist_ok=True)
-        storage = f"sqlite:///{(folder / 'study.db').absolute()}"
+        storage = f"sqlite:///{(folder / runs.STUDY_DB).absolute()}"
     rdb = _rdb_storage(storage)
     if not create:
         try:
@@ -239,12 +238,12 @@ def best_config(study: optuna.Study) -> str | None:
 def write_outputs(study: optuna.Study, folder: Path) -> None:
     """best.yaml, trials.json and plots (optimisation history, parameter importances) in the study's folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    runs.write_json(folder / "trials.json", trial_rows(study))
+    runs.write_json(folder / runs.TRIALS, trial_rows(study))
     best = best_config(study)
     if best is None:
         return
-    (folder / BEST_CONFIG).write_text(best, encoding="utf-8")
-    plots.optuna_plot(optuna.visualization.matplotlib.plot_optimization_history, study, folder / "history.png")
+    (folder / runs.BEST_CONFIG).write_text(best, encoding="utf-8")
+    plots.optuna_plot(optuna.visualization.matplotlib.plot_optimization_history, study, folder / runs.HISTORY_PLOT)
     completed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if len(completed) >= 2 and len(study.best_params) >= 1:
-        plots.optuna_plot(optuna.visualization.matplotlib.plot_param_importances, study, folder / "importances.png")
+        plots.optuna_plot(optuna.visualization.matplotlib.plot_param_importances, study, folder / runs.IMPORTANCES_PLOT)

@@ -85,7 +85,7 @@ def _vocabulary(session: Session) -> keras.Model:
     """The preprocessor: adapted on the training texts and saved in the run, or, resuming, the one saved."""
     path = session.run.file(runs.PREPROCESSOR)
     if path.is_file():  # resuming: the vocabulary the backup was trained with
-        return keras.saving.load_model(path)
+        return session.run.load_preprocessor()
     texts = session.splits.train.texts
     log.info("adapting the vocabulary on %d training texts", len(texts))
     with progress.step("adapting the vocabulary"):
@@ -216,9 +216,8 @@ def _finish(
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
     probabilities = np.asarray(class_probabilities(classifier.predict(validation_data, verbose=0)))
     scores = score(splits.validation.labels, probabilities, splits.label_names)
-    plots.score_plots(
-        scores, splits.validation.labels, probabilities, splits.label_names, run.file(runs.PLOTS), "validation"
-    )
+    labels, names = splits.validation.labels, splits.label_names
+    plots.score_plots(scores, labels, probabilities, names, "validation", run.score_plots("validation"))
     plots.learning_curves(
         run.file(runs.HISTORY), run.file(runs.PLOTS) / runs.LEARNING_CURVES, f"Training {run.id}", monitor
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcls import runs
+from lstmcls.data.encoding import ENCODING_BATCH
 from lstmcls.data.text import standardize_texts
 from lstmcls.errors import ConfigError, DataError, RunError
 from lstmcls.reporting import progress
@@ -196,7 +197,7 @@ def token_counts(vectorizer, texts: list[str]) -> np.ndarray:
     from lstmcls.data.splits import text_dataset
 
     counts = np.zeros(vectorizer.vocabulary_size(), dtype=np.int64)
-    for batch in text_dataset(texts, 1024):
+    for batch in text_dataset(texts, ENCODING_BATCH):
         ids = np.asarray(vectorizer(batch)).ravel()
         counts += np.bincount(ids, minlength=len(counts))
     counts[0] = 0  # padding
