@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn import metrics as skm  # noqa: E402
 
+from lstmcls.reporting.scores import best_epoch  # noqa: E402
+
 
 def learning_curves(history_csv: Path, out: Path, title: str, monitor: str = "val_accuracy") -> Path:
     """Loss and accuracy per epoch, train vs validation, side by side; the epoch kept (best `monitor`) is marked."""
@@ -21,7 +23,7 @@ def learning_curves(history_csv: Path, out: Path, title: str, monitor: str = "va
         rows = list(csv.DictReader(handle))
     epochs = [int(row["epoch"]) + 1 for row in rows]
     values = [float(row[monitor]) for row in rows]
-    kept = epochs[int(np.argmin(values) if monitor.endswith("loss") else np.argmax(values))]
+    kept = epochs[best_epoch(values, monitor) - 1]
     figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for axis, metric, label in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
         for prefix, name, style in (("", "train", "o-"), ("val_", "validation", "s-")):

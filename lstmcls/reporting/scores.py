@@ -28,3 +28,13 @@ def score(labels: np.ndarray, probabilities: np.ndarray, names: list[str]) -> di
     if len(names) == 2 and len(np.unique(labels)) == 2:
         result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities[:, 1]))
     return result
+
+
+def monitor_mode(monitor: str) -> str:
+    """Which way a validation metric improves: "min" for a loss, else "max" (early stopping, the kept epoch)."""
+    return "min" if monitor.endswith("loss") else "max"
+
+
+def best_epoch(values: list[float], monitor: str) -> int:
+    """The 1-based epoch whose `monitor` value is best: the epoch a run keeps."""
+    return int(np.argmin(values) if monitor_mode(monitor) == "min" else np.argmax(values)) + 1

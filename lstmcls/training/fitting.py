@@ -24,7 +24,7 @@ from lstmcls.data.splits import Splits
 from lstmcls.data.text import build_preprocessor
 from lstmcls.models.factory import build_classifier, class_probabilities, end_to_end
 from lstmcls.reporting import plots, progress
-from lstmcls.reporting.scores import score
+from lstmcls.reporting.scores import best_epoch, monitor_mode, score
 from lstmcls.training import distribute, embedding, loop
 from lstmcls.training.callbacks import EpochTimer, StopOnRequest
 from lstmcls.training.objectives import Objectives, compile_classifier
@@ -137,7 +137,7 @@ def _callbacks(
     train, run = session.config.train, session.run
     checkpoints = run.file(runs.CHECKPOINTS)
     checkpoints.mkdir(exist_ok=True)
-    mode = _mode(train.monitor)
+    mode = monitor_mode(train.monitor)  # Keras infers it only from metrics that fit builds
     examples = train.steps_per_epoch * train.batch_size if train.steps_per_epoch else len(session.splits.train)
     callbacks = [
         EpochTimer(examples),
@@ -157,10 +157,6 @@ def _callbacks(
     if train.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=train.monitor, mode=mode, patience=train.patience))
     return callbacks
-
-
-def _mode(monitor: str) -> str:
-    return "max" if monitor == "val_accuracy" else "min"  # Keras infers it from metrics that fit builds
 
 
 # === Training ===
@@ -224,7 +220,7 @@ def _finish(
     curve = _history_column(run.file(runs.HISTORY), monitor)  # all epochs, across resumes
     return {
         "validation": {"loss": float(loss), **{k: v for k, v in scores.items() if isinstance(v, float)}},
-        "best_epoch": int(np.argmax(curve) if _mode(monitor) == "max" else np.argmin(curve)) + 1,
+        "best_epoch": best_epoch(curve, monitor),
         "epochs": len(curve),
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(_vocabulary_size(preprocessor)),
