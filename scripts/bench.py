@@ -1,8 +1,8 @@
 """Benchmarks on IMDB: training throughput against plain Keras, accuracy of every config next to a linear
 baseline, predict latency and throughput, peak memory. `make bench` runs them all.
 
-Each benchmark writes one JSON file into `bench-results/` (ignored by git); `docs/benchmarks.md` is then
-regenerated from the newest full (non-quick) result of each benchmark. Commands run as subprocesses, so their
+Each benchmark writes one JSON file into `bench-results/`, committed beside the tables made from it (its scratch
+runs and `--quick` results are ignored by git); `docs/benchmarks.md` is then regenerated from the newest full (non-quick) result of each benchmark. Commands run as subprocesses, so their
 wall time and peak RSS (from `wait4`) are what a user sees. Needs `TFDS_DATA_DIR` (or the configs' data_dir).
 
     python scripts/bench.py                      # everything (about 1.5 hours on 2 CPU cores)
@@ -436,6 +436,10 @@ def table(results: dict[str, dict]) -> str:
             f"| peak RSS predicting {result['batch_texts']:,} texts | {result['predict_peak_rss_mib']} MiB |",
         ]
         lines += ["", _measured(result)]
+    if "serve" in results:
+        from bench_serve import serve_section  # scripts/bench_serve.py: the load benchmark of `lstmcls serve`
+
+        lines += ["", *serve_section(results["serve"])]
     return "\n".join(lines) + "\n"
 
 

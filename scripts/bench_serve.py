@@ -1,0 +1,246 @@
+"""Load benchmark of `lstmcls serve`: requests/s and latency for 1, 8 and 32 concurrent clients, with and
+without micro-batching, against calling the SavedModel in-process (the ceiling).
+
+Localhost only (the server listens on 127.0.0.1 and the clients call nothing else) and bounded: each level
+stops after `--requests` requests or `--seconds` seconds, whichever comes first. Every request carries one text.
+Writes `bench-results/serve-<date>.json` (as `scripts/bench.py` does) and the "Serving" section of
+docs/benchmarks.md (`serve_section`, which `scripts/bench.py --table` also renders from that file).
+
+    python scripts/bench_serve.py --run runs/<run-id>
+    python scripts/bench_serve.py --run runs/<run-id> --quick    # a smoke run; not tabled
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (scripts/bench.py: results folder, machine description, saving)
+
+SENTENCES = [
+    "the film opens slowly but the story grows on you",
+    "a gripping and beautifully shot film with a fine cast",
+    "the plot was thin and the acting was wooden throughout",
+    "i loved the music and the ending was superb",
+    "an awful boring mess that wasted a good actor",
+    "it was fine and some scenes were excellent",
+    "the worst movie i have seen this year",
+    "a wonderful story told with care and humour",
+]
+HEADING = "## Serving"
+
+
+def texts(count: int, words: int, seed: int = 0) -> list[str]:
+    """`count` review-like texts of about `words` words, from a fixed set of sentences."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        chosen: list[str] = []
+        while len(chosen) < words:
+            chosen += rng.choice(SENTENCES).split()
+        out.append(" ".join(chosen[:words]))
+    return out
+
+
+def latency_row(mode: str, clients: int, latencies: list[float], seconds: float) -> dict:
+    ordered = sorted(latencies)
+
+    def quantile(q: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {
+        "mode": mode,
+        "clients": clients,
+        "requests": len(latencies),
+        "seconds": round(seconds, 2),
+        "texts_per_second": round(len(latencies) / seconds, 1),
+        "p50_ms": quantile(0.50),
+        "p95_ms": quantile(0.95),
+        "p99_ms": quantile(0.99),
+    }
+
+
+# === In-process: the ceiling ===
+
+
+def in_process(export: Path, sample: list[str], args: argparse.Namespace) -> list[dict]:
+    """The SavedModel called in this process, one text per call, as many as the most clients and `max_batch`."""
+    from lstmcls.serving.model import load_export
+
+    model = load_export(export)
+    model.predict(sample[:8])  # the first call traces
+    rows = []
+    for size in sorted({1, max(args.clients), args.max_batch}):
+        mode = f"in-process, {size} text{'s' if size > 1 else ''} per call"
+        latencies, started = [], time.perf_counter()
+        while len(latencies) < args.requests * 4 and time.perf_counter() - started < args.seconds:
+            batch = [sample[(len(latencies) + k) % len(sample)] for k in range(size)]
+            begun = time.perf_counter()
+            model.predict(batch)
+            latencies += [time.perf_counter() - begun] * size
+        rows.append(latency_row(mode, 1, latencies, time.perf_counter() - started))
+    return rows
+
+
+# === Over HTTP ===
+
+
+async def load(url: str, name: str, clients: int, sample: list[str], args: argparse.Namespace) -> tuple[list, float]:
+    """`clients` concurrent clients, each on its own connection, one text per request, until the bounds."""
+    latencies: list[float] = []
+    budget = {"left": args.requests}
+    deadline = time.perf_counter() + args.seconds
+
+    async def client(number: int) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            index = number
+            while budget["left"] > 0 and time.perf_counter() < deadline:
+                budget["left"] -= 1
+                begun = time.perf_counter()
+                response = await http.post(
+                    f"/v1/models/{name}:predict", json={"instances": [sample[index % len(sample)]]}
+                )
+                response.raise_for_status()
+                latencies.append(time.perf_counter() - begun)
+                index += clients
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(number) for number in range(clients)))
+    return latencies, time.perf_counter() - started
+
+
+def over_http(run: Path, sample: list[str], args: argparse.Namespace) -> list[dict]:
+    rows = []
+    for mode, max_batch in (
+        ("lstmcls serve, micro-batching", args.max_batch),
+        ("lstmcls serve, one call per request", 1),
+    ):
+        command = [sys.executable, "-m", "lstmcls", "--quiet", "serve", "--run", str(run), "--host", "127.0.0.1"]
+        command += [
+            "--port",
+            "0",
+            "--name",
+            "bench",
+            "--max-batch",
+            str(max_batch),
+            "--max-wait-ms",
+            str(args.max_wait_ms),
+        ]
+        server = subprocess.Popen(
+            command, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+        try:
+            line = server.stderr.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+)/ ", line)
+            if found is None:
+                sys.exit(f"bench_serve: the server did not start: {line}{server.stderr.read()}")
+            asyncio.run(load(found.group(1), "bench", 4, sample, argparse.Namespace(requests=40, seconds=10)))  # warm
+            for clients in args.clients:
+                print(f"serve: {mode}, {clients} clients", file=sys.stderr)
+                latencies, seconds = asyncio.run(load(found.group(1), "bench", clients, sample, args))
+                rows.append(latency_row(mode, clients, latencies, seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return rows
+
+
+# === The table ===
+
+
+def serve_section(result: dict) -> list[str]:
+    """The "Serving" section of docs/benchmarks.md for one result."""
+    rows = result["rows"]
+    ceiling = max(row["texts_per_second"] for row in rows if row["mode"].startswith("in-process"))
+    lines = [
+        HEADING,
+        "",
+        f"`lstmcls serve` on {result['model']}; every request carries one text of {result['words']} words.",
+        "",
+    ]
+    lines += ["| mode | clients | requests | texts/s | of in-process | p50 ms | p95 ms | p99 ms |"]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        share = f"{row['texts_per_second'] / ceiling:.0%}"
+        lines.append(
+            f"| {row['mode']} | {row['clients']} | {row['requests']} | {row['texts_per_second']:.0f} | {share} "
+            f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} |"
+        )
+    lines += [
+        "",
+        f"Server options: `--max-batch {result['max_batch']} --max-wait-ms {result['max_wait_ms']}` (one call per "
+        "request: `--max-batch 1`). Clients (httpx, asyncio, one connection each) run on the same machine as the "
+        f"server, bounded by {result['requests_per_level']} requests or {result['seconds_per_level']} s per row; "
+        '"of in-process" divides by the best in-process row. '
+        f"{result.get('note', '')}".rstrip(),
+        "",
+        bench._measured(result),
+    ]
+    return lines
+
+
+def write_section(result: dict) -> None:
+    """Replace (or add) the Serving section of docs/benchmarks.md, leaving the other tables as they are."""
+    text = bench.TABLE.read_text(encoding="utf-8")
+    section = "\n".join(serve_section(result)) + "\n"
+    if HEADING + "\n" in text:
+        start = text.index(HEADING + "\n")
+        following = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + (text[following + 1 :] if following != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    bench.TABLE.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, required=True, help="a complete classifier run (exported if need be)")
+    parser.add_argument("--model", default=None, help="how the table names the run's model [default: the run id]")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=600, help="requests per row at most")
+    parser.add_argument("--seconds", type=float, default=20.0, help="seconds per row at most")
+    parser.add_argument("--words", type=int, default=230, help="words per text (IMDB reviews: about 230)")
+    parser.add_argument("--max-batch", type=int, default=64)
+    parser.add_argument("--max-wait-ms", type=float, default=5.0)
+    parser.add_argument("--note", default="", help="a sentence printed under the table (e.g. what else ran)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: few requests; not tabled")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.seconds, args.clients = 40, 5.0, [1, 8]
+    from lstmcls.runs import EXPORT, open_run
+    from lstmcls.serving.model import load_served
+
+    run = open_run(args.run)
+    load_served(run.path, None)  # exports the run first if it has no export
+    sample = texts(256, args.words)
+    rows = in_process(run.file(EXPORT), sample, args) + over_http(run.path, sample, args)
+    result = {
+        "run": str(run.path),
+        "model": args.model or f"run {run.id}",
+        "words": args.words,
+        "max_batch": args.max_batch,
+        "max_wait_ms": args.max_wait_ms,
+        "requests_per_level": args.requests,
+        "seconds_per_level": args.seconds,
+        "note": args.note,
+        "rows": rows,
+    }
+    path = bench.save("serve", result, args.quick)
+    if not args.quick:
+        write_section(json.loads(path.read_text()))
+        print(f"wrote {bench.TABLE.relative_to(bench.ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The serving benchmark's bookkeeping (not its timings): its table, and its section of docs/benchmarks.md."""
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench  # noqa: E402
+import bench_serve  # noqa: E402
+
+MACHINE = {"cpu": "Test CPU", "cores": 2, "tensorflow": "2.21.0", "keras": "3.15.1", "python": "3.11.7"}
+
+
+def row(mode: str, clients: int, texts_per_second: float) -> dict:
+    return {"mode": mode, "clients": clients, "requests": 600, "seconds": 2.0, "texts_per_second": texts_per_second}
+
+
+RESULT = {
+    "benchmark": "serve",
+    "quick": False,
+    "date": "20261201-200000",
+    "machine": MACHINE,
+    "model": "a tiny run",
+    "words": 230,
+    "max_batch": 64,
+    "max_wait_ms": 5.0,
+    "requests_per_level": 600,
+    "seconds_per_level": 20.0,
+    "note": "Other work shared the machine.",
+    "rows": [
+        {**row("in-process, 64 texts per call", 1, 1000.0), "p50_ms": 60.0, "p95_ms": 70.0, "p99_ms": 80.0},
+        {**row("lstmcls serve, micro-batching", 32, 600.0), "p50_ms": 50.0, "p95_ms": 90.0, "p99_ms": 99.0},
+    ],
+}
+
+
+def test_the_serving_table_shows_each_row_against_the_in_process_ceiling():
+    text = "\n".join(bench_serve.serve_section(RESULT))
+    assert "| lstmcls serve, micro-batching | 32 | 600 | 600 | 60% | 50.0 | 90.0 | 99.0 |" in text
+    assert "| in-process, 64 texts per call | 1 | 600 | 1000 | 100% |" in text
+    assert "Other work shared the machine." in text and "Measured 20261201 on Test CPU, 2 cores" in text
+    assert "## Serving" in bench.table({"serve": RESULT})
+
+
+def test_the_section_is_replaced_in_place_and_the_other_tables_stay(tmp_path: Path, monkeypatch):
+    table = tmp_path / "benchmarks.md"
+    table.write_text("# Benchmarks\n\n## Accuracy\n\nrows\n\n## Serving\n\nold\n\n## Prediction\n\nmore\n")
+    monkeypatch.setattr(bench, "TABLE", table)
+    bench_serve.write_section(RESULT)
+    text = table.read_text()
+    assert "old" not in text and text.count("## Serving") == 1 and "| lstmcls serve, micro-batching | 32" in text
+    assert "## Accuracy\n\nrows\n" in text and "## Prediction\n\nmore\n" in text
