@@ -26,7 +26,7 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]
     """(dotted key, default, description) for every leaf key of a config block, recursively."""
     found = []
     for name, field in model.model_fields.items():
-        annotation = field.annotation
+        annotation = _block(field.annotation)  # an optional block (`track.mlflow`) lists its keys too
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             found += rows(annotation, f"{prefix}{name}.")
             continue

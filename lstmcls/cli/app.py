@@ -8,12 +8,13 @@ bodies, so `lstmcls --help` answers at once and TensorFlow loads only for the co
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
 import click
 
-from lstmcls.cli import data, explain, inference, runs, tensorflow_quiet, training
+from lstmcls.cli import data, explain, inference, runs, serve, tensorflow_quiet, training
 from lstmcls.errors import LstmclsError
 
 
@@ -55,6 +56,7 @@ def main(debug: bool, quiet: bool) -> None:
 
     progress.set_quiet(quiet)
     tensorflow_quiet.configure(debug)
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "INFO" if debug else "WARNING")  # MLflow's database set-up lines
     logging.basicConfig(format="%(message)s", stream=sys.stderr)
     logging.getLogger("lstmcls").setLevel(logging.WARNING if quiet else logging.INFO)
 
@@ -68,8 +70,11 @@ for _command in (
     explain.explain_command,
     runs.runs_command,
     runs.show,
+    runs.compare,
+    runs.track,
     data.inspect_command,
     data.init,
     training.tune_command,
+    serve.serve,
 ):
     main.add_command(_command)

@@ -41,3 +41,14 @@ def texts_options(command: Command) -> Command:
         help="Read texts from FILE, one per line ('-' for stdin).",
     )(command)
     return click.argument("texts", nargs=-1)(command)
+
+
+def track_option(command: Command) -> Command:
+    """--track NAME, repeatable: also log to this experiment tracker (`lstmcls.tracking.with_trackers`)."""
+    return click.option(
+        "--track",
+        "trackers",
+        multiple=True,
+        type=click.Choice(["mlflow"]),
+        help="Also log the run to this tracker with its defaults, unless the config's track: block sets it up.",
+    )(command)

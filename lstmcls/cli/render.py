@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from lstmcls.inference.prediction import Prediction
     from lstmcls.interpret.output import ExplainOutput
     from lstmcls.interpret.types import Aggregate
+    from lstmcls.runs.compare import Listing
     from lstmcls.tools.pretraining import PretrainResult
     from lstmcls.tools.tuning import TuneResult
     from lstmcls.training.runner import TrainResult
@@ -115,14 +116,42 @@ def ranked(found: Aggregate, as_json: bool) -> None:
     click.echo(json.dumps(found.to_dict(), indent=2) if as_json else aggregate_to_terminal(found))
 
 
-def run_list(rows: list[dict[str, Any]], runs_dir: Path, as_json: bool) -> None:
-    """`lstmcls runs`: one row per run, newest first."""
+def run_list(found: Listing, runs_dir: Path, as_json: bool) -> None:
+    """`lstmcls runs`: one row per run, newest first (or sorted), with the config keys that vary among them."""
     if as_json:
-        print_json(rows)
-    elif not rows:
-        click.echo(f"no runs in {runs_dir}/; train one with `lstmcls train CONFIG`")
+        print_json(found.rows)
+    elif not found.rows:
+        click.echo(f"no runs in {runs_dir}/ (or none passes --where); train one with `lstmcls train CONFIG`")
     else:
-        runs_table(rows)
+        runs_table(found.rows, found.columns)
+
+
+def compared(result: dict[str, Any], as_json: bool) -> None:
+    """`lstmcls compare`: the differing config keys, then validation and test metrics, epochs and time."""
+    if as_json:
+        print_json(result)
+        return
+    rows = [["status", *result["status"]]]
+    rows += [[key, *map(cell, values)] for key, values in result["config"].items()] or [["config", "(the same)"]]
+    rows += [[f"val {name}", *map(cell, values)] for name, values in result["validation"].items()]
+    rows += [[f"test {name}", *map(cell, values)] for name, values in result["test"].items()]
+    rows += [[key.replace("_", " "), *map(cell, result[key])] for key in ("epochs", "best_epoch")]
+    rows.append(["seconds", *("-" if s is None else f"{s:.1f}" for s in result["seconds"])])
+    table(["", *result["runs"]], rows)
+
+
+def tracked(result: dict[str, Any], as_json: bool) -> None:
+    """`lstmcls track`: the MLflow run that now holds the run."""
+    if as_json:
+        print_json(result)
+        return
+    done = "logged" if result["new"] else "brought up to date"
+    click.echo(f"run {result['run']} {done}: MLflow run {result['mlflow_run']}")
+    click.echo(f"experiment {result['experiment']!r} at {result['uri']}")
+
+
+def wrote(path: Path) -> None:
+    click.echo(f"wrote {path}", err=True)
 
 
 def run_shown(details: dict[str, Any], as_json: bool) -> None:
@@ -182,19 +211,23 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
     table(["true \\ predicted", *names], matrix, title="confusion matrix")
 
 
-def runs_table(rows: list[dict[str, Any]]) -> None:
-    columns = {
-        "id": "run",
-        "name": "config",
-        "kind": "kind",
-        "status": "status",
-        "epochs": "epochs",
-        "val_accuracy": "val acc",
-        "test_accuracy": "test acc",
-        "seconds": "seconds",
-    }
-    rows = [{**row, "seconds": None if row["seconds"] is None else round(row["seconds"])} for row in rows]
-    table(list(columns.values()), [[cell(row[key]) for key in columns] for row in rows])
+def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
+    """The runs, the study and trial column when a run is a trial, and a column per config key that varies."""
+    columns = {"id": "run", "name": "config", "kind": "kind", "status": "status"}
+    if any(row["study"] is not None for row in rows):
+        columns["trial"] = "study/trial"
+    after = {"epochs": "epochs", "val_accuracy": "val acc", "test_accuracy": "test acc", "seconds": "seconds"}
+    rows = [
+        {
+            **row,
+            **{key: json.dumps(value) if isinstance(value, list) else value for key, value in row["config"].items()},
+            "trial": None if row["study"] is None else f"{row['study']}/{row['trial']}",
+            "seconds": None if row["seconds"] is None else round(row["seconds"]),
+        }
+        for row in rows
+    ]
+    columns |= {key: key for key in varying} | after
+    table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
 
 
 def run_details(details: dict[str, Any]) -> None:
@@ -209,6 +242,9 @@ def run_details(details: dict[str, Any]) -> None:
         print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
     if details["test_accuracy"] is not None:
         print(f"test accuracy: {details['test_accuracy']:.4f}")
+    mlflow = meta.get("tracking", {}).get("mlflow")
+    if mlflow:
+        print(f"MLflow: run {mlflow['run_id']} in experiment {mlflow['experiment']!r} at {mlflow['uri']}")
     print("\nconfig:\n" + (details["config"] or "(missing)"))
     print("files:\n  " + "\n  ".join(details["files"]))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from lstmcls.cli import render
-from lstmcls.cli.options import json_option, set_option
+from lstmcls.cli.options import json_option, set_option, track_option
 
 
 @click.command()
@@ -23,8 +23,15 @@ from lstmcls.cli.options import json_option, set_option
     type=click.Path(path_type=Path),
     help="Continue an interrupted or failed run from its last completed epoch (instead of CONFIG).",
 )
+@track_option
 @json_option
-def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Path | None, as_json: bool) -> None:
+def train(
+    config_path: Path | None,
+    overrides: tuple[str, ...],
+    resume_path: Path | None,
+    trackers: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Train a model from the YAML CONFIG; everything lands in runs/<run-id>/.
 
     Ctrl-C (or SIGTERM) stops after the current batch and prints the command that resumes the run.
@@ -32,8 +39,8 @@ def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Pat
     """
     if (config_path is None) == (resume_path is None):
         raise click.UsageError("give either CONFIG or --resume RUN")
-    if resume_path is not None and overrides:
-        raise click.UsageError("--set cannot change a run being resumed; train a new run instead")
+    if resume_path is not None and (overrides or trackers):
+        raise click.UsageError("--set and --track cannot change a run being resumed; train a new run instead")
     verbose = 0 if as_json else None
     if resume_path is not None:
         from lstmcls.training.runner import resume
@@ -41,8 +48,9 @@ def train(config_path: Path | None, overrides: tuple[str, ...], resume_path: Pat
         render.trained(resume(resume_path, verbose=verbose), as_json)
         return
     from lstmcls.config import load_config
+    from lstmcls.tracking import with_trackers
 
-    config = load_config(config_path, overrides)
+    config = with_trackers(load_config(config_path, overrides), trackers)
     from lstmcls.training.runner import train as train_model
 
     render.trained(train_model(config, verbose=verbose), as_json)
@@ -90,6 +98,7 @@ def pretrain(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> No
     show_default=True,
     help="Where --show looks for the study.",
 )
+@track_option
 @json_option
 def tune_command(
     config_path: Path | None,
@@ -100,9 +109,13 @@ def tune_command(
     overrides: tuple[str, ...],
     show_name: str | None,
     runs_dir: Path,
+    trackers: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Search hyperparameters with Optuna over the config's tune: space; every trial is a run in runs/."""
+    """Search hyperparameters with Optuna over the config's tune: space; every trial is a run in runs/.
+
+    With --track mlflow, the study is an MLflow run and each trial a child run of it.
+    """
     if (config_path is None) == (show_name is None):
         raise click.UsageError("give either CONFIG or --show STUDY")
     if show_name is not None:
@@ -111,8 +124,9 @@ def tune_command(
         render.tuned(show_study(runs_dir, show_name, storage), as_json)
         return
     from lstmcls.config import load_config
+    from lstmcls.tracking import with_trackers
 
-    config = load_config(config_path, overrides)
+    config = with_trackers(load_config(config_path, overrides), trackers)
     from lstmcls.tools.tuning import tune
 
     render.tuned(tune(config, trials, timeout, study, storage), as_json)

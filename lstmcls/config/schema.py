@@ -211,6 +211,21 @@ class PretrainConfig(Section):
         return value.expanduser().absolute() if isinstance(value, Path) else value
 
 
+class MlflowConfig(Section):
+    uri: str | None = Field(
+        None,
+        description="Tracking URI: http://host:5000, sqlite:///file.db, databricks; default: the local store "
+        "sqlite:///mlruns/mlflow.db, artifacts in mlruns/ (see docs/tracking.md).",
+    )
+    experiment: str = Field("lstmcls", min_length=1, description="MLflow experiment the run is logged in.")
+
+
+class TrackConfig(Section):
+    mlflow: MlflowConfig | None = Field(
+        None, description="Log the run to MLflow (`pip install lstmcls[mlflow]`); `{}` takes the defaults."
+    )
+
+
 # One block type per registered source, told apart by its `source` key.
 DataConfig = Annotated[
     functools.reduce(operator.or_, (SOURCES.get(name) for name in SOURCES.names())), Field(discriminator="source")
@@ -225,6 +240,9 @@ class Config(Section):
     run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
     distribute: DistributeConfig = Field(
         default_factory=DistributeConfig, description="Devices and hosts that train together."
+    )
+    track: TrackConfig = Field(
+        default_factory=TrackConfig, description="Experiment trackers the run is also logged to (`--track`)."
     )
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
     pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")

@@ -14,6 +14,7 @@ from lstmcls.errors import DataError
 from lstmcls.inference.prediction import predict_probabilities
 from lstmcls.reporting import plots, progress
 from lstmcls.reporting.scores import score
+from lstmcls.tracking import record_results
 
 
 def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
@@ -38,6 +39,8 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
     result = {"data": raw.origin, "dropped_rows": raw.dropped, **score_split(run, name, examples.labels, probabilities)}
     runs.write_json(target, result)
+    if data is None:  # the test scores join the run's trackers (TensorBoard's HParams, its MLflow run)
+        record_results(run)
     return result
 
 

@@ -12,6 +12,7 @@ import tensorflow as tf
 from lstmcls import runs
 from lstmcls.errors import RunError
 from lstmcls.models.factory import class_probabilities
+from lstmcls.tracking import record_export
 
 
 def export(run: runs.Run, out: str | Path | None = None, force: bool = False) -> Path:
@@ -44,4 +45,5 @@ def export(run: runs.Run, out: str | Path | None = None, force: bool = False) ->
         staging.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    record_export(run, out)  # into the run's MLflow run, when it has one
     return out

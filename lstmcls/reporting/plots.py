@@ -1,8 +1,10 @@
-"""PNG plots a person reads at a glance: learning curves, confusion matrix, ROC curve (matplotlib, headless)."""
+"""PNG plots a person reads at a glance: learning curves, confusion matrix, ROC curve, runs compared (matplotlib,
+headless)."""
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ matplotlib.use("Agg")  # headless: no display needed, same output everywhere
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from sklearn import metrics as skm  # noqa: E402
 
 from lstmcls.reporting.scores import best_epoch  # noqa: E402
@@ -80,13 +83,65 @@ def score_plots(
     probabilities: np.ndarray,
     names: list[str],
     split: str,
-    outs: tuple[Path, Path],
+    outs: tuple[Path, Path, Path],
 ) -> None:
-    """A split's confusion matrix (in `outs[0]`), and for two classes its ROC curve (in `outs[1]`)."""
+    """A split's confusion matrix (in `outs[0]`), and for two classes its ROC curve (in `outs[1]`) and the points
+    of its ROC and precision-recall curves (in `outs[2]`, JSON), which `lstmcls compare` overlays."""
     title = f"Confusion matrix, {split} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})"
     confusion_matrix(result["confusion_matrix"], names, outs[0], title)
     if "roc_auc" in result:
         roc_curve(labels, probabilities[:, 1], names[1], outs[1], f"ROC curve, {split}")
+        outs[2].write_text(json.dumps(curve_points(labels, probabilities[:, 1])), encoding="utf-8")
+
+
+def curve_points(labels: np.ndarray, positive_probability: np.ndarray, most: int = 500) -> dict[str, Any]:
+    """The ROC and precision-recall curves of a two-class split, each thinned to at most `most` points."""
+    false_positive, true_positive, _ = skm.roc_curve(labels, positive_probability)
+    precision, recall, _ = skm.precision_recall_curve(labels, positive_probability)
+
+    def thin(*series: np.ndarray) -> list[list[float]]:
+        keep = np.unique(np.linspace(0, len(series[0]) - 1, min(most, len(series[0]))).astype(int))
+        return [np.round(values[keep], 5).tolist() for values in series]
+
+    return {
+        "roc": dict(zip(("fpr", "tpr"), thin(false_positive, true_positive))),
+        "pr": dict(zip(("recall", "precision"), thin(recall, precision))),
+    }
+
+
+def comparison(
+    histories: dict[str, list[dict[str, str]]],
+    out: Path,
+    curves: dict[str, dict[str, Any]] | None = None,
+    split: str = "test",
+) -> Path:
+    """Several runs' learning curves overlaid (one colour per run: train dashed, validation solid), and their ROC
+    and precision-recall curves on `split` when `curves` holds every run's points (`curve_points`)."""
+    rows = 2 if curves else 1
+    figure, axes = plt.subplots(rows, 2, figsize=(11, 4.2 * rows), constrained_layout=True, squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (name, history) in enumerate(histories.items()):
+        colour = colours[index % len(colours)]
+        epochs = [int(row["epoch"]) + 1 for row in history]
+        for axis, metric in zip(axes[0], ("loss", "accuracy")):
+            for prefix, style, split_name in (("", "--", "train"), ("val_", "-", "validation")):
+                if history and f"{prefix}{metric}" in history[0]:
+                    values = [float(row[f"{prefix}{metric}"]) for row in history]
+                    axis.plot(epochs, values, style, color=colour, marker="o", label=f"{name} ({split_name})")
+            axis.set(xlabel="epoch", ylabel=metric, title=f"{metric.capitalize()} per epoch")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if curves:
+            roc, pr = curves[name]["roc"], curves[name]["pr"]
+            axes[1][0].plot(roc["fpr"], roc["tpr"], color=colour, label=name)
+            axes[1][1].plot(pr["recall"], pr["precision"], color=colour, label=name)
+    if curves:
+        axes[1][0].plot([0, 1], [0, 1], linestyle=":", color="grey", label="chance")
+        axes[1][0].set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC curve, {split}")
+        axes[1][1].set(xlabel="recall", ylabel="precision", title=f"Precision-recall curve, {split}")
+    for axis in axes.flat:
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize="small")
+    return _save(figure, out)
 
 
 def optuna_plot(plot_function, study, out: Path) -> Path:

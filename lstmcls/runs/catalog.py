@@ -6,25 +6,25 @@ import json
 from typing import Any
 
 from lstmcls.errors import RunError
-from lstmcls.runs.files import CLASSIFIER, CONFIG, EVAL, LOGS, META, METRICS
+from lstmcls.runs.files import CLASSIFIER, CONFIG, EVAL, LOGS, META, METRICS, RUNNING
 from lstmcls.runs.run import Run, read_json
 
 
 def summarize(run: Run) -> dict[str, Any]:
-    """One row of `lstmcls runs`: what a person compares between runs. Never raises on a broken run."""
+    """One row of `lstmcls runs`: what a person compares between runs. Never raises on a broken run.
 
-    def optional(name: str) -> dict[str, Any]:
-        try:
-            return read_json(run.file(name), what=run.id) if run.file(name).is_file() else {}
-        except RunError:
-            return {}
-
-    meta, metrics, evaluation = optional(META), optional(METRICS), optional(EVAL)
+    A `running` run whose process is gone shows as `killed`; a tuning trial names its study and trial number.
+    """
+    meta, metrics, evaluation = optional_json(run, META), optional_json(run, METRICS), optional_json(run, EVAL)
+    status = meta.get("status", "unreadable")
+    trial = meta.get("tune") or {}
     return {
         "id": run.id,
         "name": meta.get("name"),
         "kind": meta.get("kind", CLASSIFIER),
-        "status": meta.get("status", "unreadable"),
+        "status": run.shown_status if status == RUNNING else status,
+        "study": trial.get("study"),
+        "trial": trial.get("trial"),
         "started": meta.get("started"),
         "epochs": metrics.get("epochs"),
         "val_accuracy": metrics.get("validation", {}).get("accuracy"),
@@ -32,6 +32,14 @@ def summarize(run: Run) -> dict[str, Any]:
         "seconds": metrics.get("seconds"),
         "path": str(run.path),
     }
+
+
+def optional_json(run: Run, name: str) -> dict[str, Any]:
+    """A JSON file of the run, or {} when it is missing or unreadable (listing never fails on a broken run)."""
+    try:
+        return read_json(run.file(name), what=run.id) if run.file(name).is_file() else {}
+    except RunError:
+        return {}
 
 
 def details(run: Run) -> dict[str, Any]:

@@ -35,3 +35,8 @@ TRIALS = "trials.json"
 BEST_CONFIG = "best.yaml"  # the best trial's config, ready for `lstmcls train`
 HISTORY_PLOT = "history.png"
 IMPORTANCES_PLOT = "importances.png"
+
+# === Comparing and tracking runs ===
+KILLED = "killed"  # how `lstmcls runs` shows a `running` run whose process is gone (never written to run.json)
+CURVES = "curves-{split}.json"  # in PLOTS: the points of a two-class split's ROC and precision-recall curves
+TRACKING = "tracking"  # the key of run.json that records where trackers (MLflow) hold the run

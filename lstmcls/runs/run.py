@@ -22,6 +22,8 @@ from lstmcls.runs.files import (
     COMPLETE,
     CONFIG,
     CONFUSION_MATRIX_PLOT,
+    CURVES,
+    KILLED,
     LABELS,
     META,
     MODEL,
@@ -65,6 +67,12 @@ class Run:
     @property
     def status(self) -> str:
         return self.meta.get("status", "unknown")
+
+    @property
+    def shown_status(self) -> str:
+        """The status as `lstmcls runs` shows it: a `running` run whose process is gone on this host is `killed`."""
+        status = self.status
+        return KILLED if status == RUNNING and self.process_gone() else status
 
     @property
     def kind(self) -> str:
@@ -114,17 +122,17 @@ class Run:
         return self.status
 
     def _alive(self) -> bool:
-        """Whether the process that wrote `running` still exists (on this host)."""
+        """Whether the process that wrote `running` still exists (on this host); a resume needs it gone."""
         meta = self.meta
-        if meta.get("host") != socket.gethostname() or not isinstance(meta.get("pid"), int):
-            return False
-        try:
-            os.kill(meta["pid"], 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return meta.get("host") == socket.gethostname() and isinstance(meta.get("pid"), int) and _exists(meta["pid"])
+
+    def process_gone(self) -> bool:
+        """Whether the process that wrote `running` is known to be gone: it ran on this host and exists no more.
+
+        A run from another host may still be training; `_alive` counts it as gone, so that a resume can take it over.
+        """
+        meta = self.meta
+        return meta.get("host") == socket.gethostname() and not self._alive()
 
     def config(self) -> Config:
         from lstmcls.config import load_config
@@ -138,10 +146,11 @@ class Run:
     def label_names(self) -> list[str]:
         return read_json(self.file(LABELS), what=f"run {self.id}")
 
-    def score_plots(self, split: str) -> tuple[Path, Path]:
-        """Where a scored split's confusion matrix and ROC curve are drawn."""
+    def score_plots(self, split: str) -> tuple[Path, Path, Path]:
+        """Where a scored split's confusion matrix and ROC curve are drawn, and its curves' points written."""
         folder = self.file(PLOTS)
-        return folder / CONFUSION_MATRIX_PLOT.format(split=split), folder / ROC_PLOT.format(split=split)
+        names = (CONFUSION_MATRIX_PLOT, ROC_PLOT, CURVES)
+        return tuple(folder / name.format(split=split) for name in names)
 
     def load_model(self) -> keras.Model:
         """The end-to-end model (raw strings → probabilities), loadable in any process."""
@@ -237,6 +246,16 @@ def list_runs(runs_dir: Path) -> list[Run]:
         return []
     runs = [Run(p) for p in runs_dir.iterdir() if (p / META).is_file()]
     return sorted(runs, key=lambda run: run.id, reverse=True)  # ids start with a sortable timestamp
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _status_or_none(run: Run) -> str | None:

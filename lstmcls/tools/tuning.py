@@ -23,6 +23,9 @@ from lstmcls.config import apply_overrides, validate
 from lstmcls.config.schema import Config, Distribution
 from lstmcls.errors import ConfigError, TrainingInterrupted
 from lstmcls.reporting import plots
+from lstmcls.tracking import Tracking
+from lstmcls.tracking.mlflow_logger import STUDY_TAG, TRIAL_TAG
+from lstmcls.tracking.session import study_logger
 from lstmcls.training.interruption import stop_requests
 from lstmcls.training.runner import train
 
@@ -84,6 +87,8 @@ def tune(
     folder = study_dir(config, name)
     optuna_study = open_study(folder, name, storage, create=True, config=config)
     base = config.model_dump(mode="json", exclude={"tune"})
+    tracked = study_logger(config, name)  # with track.mlflow: the study's MLflow run, each trial a child of it
+    parent = tracked.run_id if tracked is not None else None
     deadline = time.monotonic() + timeout if timeout else None
     with stop_requests() as stop:  # Ctrl-C anywhere in the search: finish cleanly, the study stays resumable
         while not stop.is_set():
@@ -93,8 +98,10 @@ def tune(
             if deadline and time.monotonic() > deadline:
                 log.info("timeout reached")
                 break
-            optuna_study.optimize(lambda trial: _objective(trial, config, base, name), n_trials=1)
+            optuna_study.optimize(lambda trial: _objective(trial, config, base, name, parent), n_trials=1)
     write_outputs(optuna_study, folder)
+    if tracked is not None:
+        tracked.finish_study(folder, _best_value(optuna_study))
     if stop.is_set():
         raise TrainingInterrupted(f"search stopped on request; run the same command again to continue study {name!r}")
     return TuneResult(optuna_study, folder)
@@ -173,12 +180,13 @@ class _PruneOnEpoch(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _objective(trial: optuna.Trial, config: Config, base: dict[str, Any], study: str) -> float:
+def _objective(trial: optuna.Trial, config: Config, base: dict[str, Any], study: str, parent: str | None) -> float:
     params = {key: _suggest(trial, key, distribution) for key, distribution in config.tune.space.items()}
     overrides = [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in params.items()]
     trial_config = validate(apply_overrides(base, [*overrides, f"run.name={study}-trial{trial.number}"]))
     pruning = _PruneOnEpoch(trial, config.tune.metric)
-    result = train(trial_config, callbacks=[pruning])  # one host: the process is the chief, it has the run
+    tracking = Tracking(trial_config, parent, tags={STUDY_TAG: study, TRIAL_TAG: trial.number})
+    result = train(trial_config, callbacks=[pruning], tracking=tracking)  # one host: this process has the run
     result.run.update_meta(
         tune={"study": study, "trial": trial.number, "state": "pruned" if pruning.pruned else "complete"}
     )
@@ -198,6 +206,11 @@ def _suggest(trial: optuna.Trial, key: str, distribution: Distribution) -> Any:
 
 def _extremes(distribution: Distribution) -> list[Any]:
     return list(distribution.int_range or distribution.float_range or distribution.choice)
+
+
+def _best_value(study: optuna.Study) -> float | None:
+    completed = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return study.best_value if completed else None
 
 
 def _count(study: optuna.Study, states: tuple) -> int:

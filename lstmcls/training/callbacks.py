@@ -1,4 +1,4 @@
-"""lstmcls's own Keras callbacks: epoch timing, unfreezing the embedding, stopping on request.
+"""lstmcls's own Keras callbacks: epoch timing, unfreezing the embedding, stopping on request, tracking epochs.
 
 They work alike under Keras's `fit` and the distributed loop (`lstmcls.training.loop`), which honours the same
 callback contract.
@@ -13,6 +13,7 @@ import time
 import keras
 
 from lstmcls.errors import TrainingInterrupted
+from lstmcls.tracking import Tracking
 
 log = logging.getLogger("lstmcls")
 
@@ -60,3 +61,14 @@ class StopOnRequest(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.stop.is_set():
             raise TrainingInterrupted("stop requested")
+
+
+class TrackEpochs(keras.callbacks.Callback):
+    """Hands each epoch's metrics (timing included: it runs after `EpochTimer`) to the run's trackers."""
+
+    def __init__(self, tracking: Tracking) -> None:
+        super().__init__()
+        self.tracking = tracking
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.tracking.epoch(epoch, logs or {})

@@ -26,7 +26,9 @@ from lstmcls.data.splits import Splits, load_splits
 from lstmcls.errors import DataError
 from lstmcls.reporting import progress
 from lstmcls.runs.lifecycle import run_lifecycle
+from lstmcls.tracking import Tracking
 from lstmcls.training import distribute, fitting
+from lstmcls.training.callbacks import TrackEpochs
 from lstmcls.training.interruption import stop_requests
 from lstmcls.training.vectors import Vectors, load_pretrained
 
@@ -53,7 +55,12 @@ class TrainResult:
         return self.run is not None
 
 
-def train(config: Config, verbose: int | None = None, callbacks: list[keras.callbacks.Callback] = ()) -> TrainResult:
+def train(
+    config: Config,
+    verbose: int | None = None,
+    callbacks: list[keras.callbacks.Callback] = (),
+    tracking: Tracking | None = None,
+) -> TrainResult:
     """Train the configured model and write a complete run directory.
 
     Data is loaded and checked before the run directory exists, so bad data leaves nothing behind.
@@ -62,23 +69,26 @@ def train(config: Config, verbose: int | None = None, callbacks: list[keras.call
         config: the validated config.
         verbose: Keras verbosity; default is a progress bar on a terminal, one line per epoch otherwise.
         callbacks: extra Keras callbacks (e.g. a tuner's pruning callback).
+        tracking: where the run is also logged; default: what the config's `track:` block asks (a tuner passes
+            the study's MLflow run as the parent).
 
     Raises:
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
     """
     cluster = distribute.cluster(config.distribute.strategy)  # first: multi_worker sets TensorFlow up
     log.info("strategy: %s", cluster.describe())
+    tracking = tracking or Tracking(config if cluster.is_chief else None)  # only the chief's run is tracked
     with progress.step("loading data"):
         splits = load_splits(config)
     vectors = load_pretrained(config.model.embedding)
     if cluster.is_chief:
         run = runs.create_run(config, splits.fingerprint, splits.dropped)
         session = fitting.Session(run, config, splits, vectors, cluster)
-        return TrainResult(run, _train_in(session, verbose, list(callbacks)))
+        return TrainResult(run, _train_in(session, verbose, list(callbacks), tracking))
     with _scratch(cluster) as scratch:
         scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
         run = runs.create_run(scratch_config, splits.fingerprint, splits.dropped)
-        _train_in(fitting.Session(run, config, splits, vectors, cluster), verbose, list(callbacks))
+        _train_in(fitting.Session(run, config, splits, vectors, cluster), verbose, list(callbacks), tracking)
     return TrainResult(None, None)
 
 
@@ -99,12 +109,13 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> TrainResul
     splits, vectors = _resumed_data(run, config)
     if cluster.is_chief:
         log.info("resuming %s run %s", status, run.path)
-        return TrainResult(run, _train_in(fitting.Session(run, config, splits, vectors, cluster), verbose, []))
+        session = fitting.Session(run, config, splits, vectors, cluster)
+        return TrainResult(run, _train_in(session, verbose, [], Tracking(config)))
     log.info("resuming the chief's run %s", run.path)
     with _scratch(cluster) as scratch:
         ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT, ".*")  # .*: the chief's temp files
         copy = runs.Run(Path(shutil.copytree(run.path, scratch / run.id, ignore=ignore)))
-        _train_in(fitting.Session(copy, config, splits, vectors, cluster), verbose, [])
+        _train_in(fitting.Session(copy, config, splits, vectors, cluster), verbose, [], Tracking(None))
     return TrainResult(None, None)
 
 
@@ -127,17 +138,19 @@ def _scratch(cluster: distribute.Cluster) -> Iterator[Path]:
         yield Path(scratch)
 
 
-def _train_in(session: fitting.Session, verbose: int | None, extra: list[keras.callbacks.Callback]) -> dict[str, Any]:
-    """Train one session of the run in its lifecycle; the metrics it completed with."""
+def _train_in(
+    session: fitting.Session, verbose: int | None, extra: list[keras.callbacks.Callback], tracking: Tracking
+) -> dict[str, Any]:
+    """Train one session of the run in its lifecycle, followed by its trackers; the metrics it completed with."""
     run, cluster = session.run, session.cluster
     if cluster.is_chief:
         log.info("run: %s", run.path)
     run.update_meta(distribute=cluster.meta())
     where = run.path if cluster.is_chief else "RUN (the chief's run, on every worker)"
     interrupted = f"training interrupted; resume with: lstmcls train --resume {where}"
-    with run_lifecycle(run, interrupted) as outcome, stop_requests() as stop:
+    with tracking.following(run), run_lifecycle(run, interrupted) as outcome, stop_requests() as stop:
         verbose = progress.keras_verbosity() if verbose is None else verbose
-        outcome.complete(fitting.fit(session, verbose, extra, stop))
+        outcome.complete(fitting.fit(session, verbose, [*extra, TrackEpochs(tracking)], stop))
     log.info("validation: %s", ", ".join(f"{k} {v:.4f}" for k, v in outcome.metrics["validation"].items()))
     log.info("run complete: %s" if cluster.is_chief else "worker finished (its scratch copy %s is removed)", run.path)
     return outcome.metrics

@@ -52,6 +52,7 @@ def test_commands_that_need_no_tensorflow_never_import_it(tiny: Path, tmp_path: 
         ["train", str(tiny), "--set", "model.unitz=3"],
         ["runs", "--runs-dir", str(run.parent)],
         ["show", str(run)],
+        ["compare", str(run), str(run)],
     ]
     script = (
         "import json, sys\n"

@@ -60,14 +60,22 @@ def test_sigint_stops_cleanly_and_resume_finishes_every_epoch(tmp_path: Path):
     assert_clean_error(cli("train", "--resume", str(run)), "already complete")
 
 
-def test_sigkill_never_leaves_a_run_that_looks_complete(tmp_path: Path):
-    process = start("train", str(slow_config(tmp_path)))
+def test_sigkill_never_leaves_a_run_that_looks_complete_lists_it_as_killed_and_it_resumes(tmp_path: Path):
+    process = start("train", str(slow_config(tmp_path, epochs=2)))
     run = wait_for_epochs(tmp_path, 1, process)
     process.kill()
     process.wait()
     assert json.loads((run / "run.json").read_text())["status"] == "running"
     assert_clean_error(cli("eval", "--run", str(run)), "stopped without finishing", "--resume")
     assert_clean_error(cli("predict", "--runs-dir", str(tmp_path / "runs"), "good"), "no complete run")
+    (row,) = json.loads(cli("runs", "--runs-dir", str(tmp_path / "runs"), "--json").stdout)
+    assert row["status"] == "killed"
+    assert "killed" in cli("runs", "--runs-dir", str(tmp_path / "runs")).stdout
+
+    resumed = cli("train", "--resume", str(run))
+    assert resumed.exit_code == 0, resumed.output
+    (row,) = json.loads(cli("runs", "--runs-dir", str(tmp_path / "runs"), "--json").stdout)
+    assert row["status"] == "complete" and row["epochs"] == 2
 
 
 @pytest.mark.parametrize("speed", [[], ["--set", "train.jit_compile=true", "--set", "train.steps_per_execution=4"]])

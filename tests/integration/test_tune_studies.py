@@ -83,3 +83,23 @@ def test_clearly_worse_trials_are_pruned(tmp_path: Path):
     assert cli("tune", str(config), "--trials", "6").exit_code == 0
     states = [trial.state for trial in load_study(tmp_path).trials]
     assert optuna.trial.TrialState.PRUNED in states and optuna.trial.TrialState.FAIL not in states
+
+
+def test_a_tracked_study_logs_each_trial_as_a_child_run(tune_config: Path, tmp_path: Path):
+    from mlflow.tracking import MlflowClient
+
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracking = ["--track", "mlflow", "--set", f"track.mlflow.uri={store}", "--set", "train.epochs=1"]
+    done = cli("tune", str(tune_config), "--trials", "2", *tracking)
+    assert done.exit_code == 0, done.output
+    client = MlflowClient(store)
+    experiment = client.get_experiment_by_name("lstmcls").experiment_id
+    (study,) = client.search_runs([experiment], "tags.`lstmcls.kind` = 'study'")
+    assert study.info.status == "FINISHED" and study.data.tags["lstmcls.study"] == "search"
+    assert {"trials.json", "best.yaml"} <= {artifact.path for artifact in client.list_artifacts(study.info.run_id)}
+    assert study.data.metrics["best_value"] == load_study(tmp_path).best_value
+    children = client.search_runs([experiment], f"tags.`mlflow.parentRunId` = '{study.info.run_id}'")
+    assert sorted(child.data.tags["lstmcls.trial"] for child in children) == ["0", "1"]
+    runs = {Path(trial.user_attrs["run"]).name for trial in load_study(tmp_path).trials}
+    assert {child.data.tags["lstmcls.run"] for child in children} == runs
+    assert all(len(client.get_metric_history(child.info.run_id, "val_accuracy")) == 1 for child in children)
