@@ -114,6 +114,9 @@ def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, li
                 classifier, preprocessor, session.vectors, session.splits.train.texts, config, session.run
             )
         freezing = embedding.freeze_embedding(classifier, config.model.embedding)
+        if not classifier.optimizer.built:
+            # Now rather than in the first training step: a step that creates variables is traced twice.
+            classifier.optimizer.build(classifier.trainable_variables)
     return classifier, freezing
 
 
