@@ -52,8 +52,9 @@ def test_two_workers_share_one_study_without_repeating_a_trial(tune_config: Path
     assert len(list((tmp_path / "runs").glob("*-search-trial*"))) == len(study.trials)
 
 
-def test_four_trials_give_runs_and_a_best_config_that_trains(tune_config: Path, tmp_path: Path):
-    result = cli("tune", str(tune_config), "--trials", "4")
+def test_four_trials_give_runs_a_best_config_that_trains_and_child_runs_in_mlflow(tune_config: Path, tmp_path: Path):
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = cli("tune", str(tune_config), "--trials", "4", "--track", "mlflow", "--set", f"track.mlflow.uri={store}")
     assert result.exit_code == 0, result.output
     study = load_study(tmp_path)
     assert len(finished(study)) == 4
@@ -69,6 +70,27 @@ def test_four_trials_give_runs_and_a_best_config_that_trains(tune_config: Path, 
     shown = json.loads(cli("tune", "--show", "search", "--runs-dir", str(tmp_path / "runs"), "--json").stdout)
     assert len(shown["trials"]) == 4 and shown["best_config"].startswith("# Best trial")
     assert "best config" in cli("tune", "--show", "search", "--runs-dir", str(tmp_path / "runs")).stdout
+    check_child_runs_in_mlflow(store, tmp_path)
+
+
+def check_child_runs_in_mlflow(store: str, tmp_path: Path) -> None:
+    """The study is a parent MLflow run; each trial is a child run with one metric point per epoch."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(store)
+    experiment = client.get_experiment_by_name("lstmcls").experiment_id
+    (study,) = client.search_runs([experiment], "tags.`lstmcls.kind` = 'study'")
+    assert study.info.status == "FINISHED" and study.data.tags["lstmcls.study"] == "search"
+    assert {"trials.json", "best.yaml"} <= {artifact.path for artifact in client.list_artifacts(study.info.run_id)}
+    assert study.data.metrics["best_value"] == load_study(tmp_path).best_value
+    children = client.search_runs([experiment], f"tags.`mlflow.parentRunId` = '{study.info.run_id}'")
+    trials = load_study(tmp_path).trials
+    assert sorted(child.data.tags["lstmcls.trial"] for child in children) == [str(t.number) for t in trials]
+    assert {child.data.tags["lstmcls.run"] for child in children} == {Path(t.user_attrs["run"]).name for t in trials}
+    runs = {Path(trial.user_attrs["run"]).name: Path(trial.user_attrs["run"]) for trial in trials}
+    for child in children:  # one metric point per epoch the trial trained
+        epochs = len((runs[child.data.tags["lstmcls.run"]] / "history.csv").read_text().splitlines()) - 1
+        assert len(client.get_metric_history(child.info.run_id, "val_accuracy")) == epochs >= 1
 
 
 def test_clearly_worse_trials_are_pruned(tmp_path: Path):
@@ -83,23 +105,3 @@ def test_clearly_worse_trials_are_pruned(tmp_path: Path):
     assert cli("tune", str(config), "--trials", "6").exit_code == 0
     states = [trial.state for trial in load_study(tmp_path).trials]
     assert optuna.trial.TrialState.PRUNED in states and optuna.trial.TrialState.FAIL not in states
-
-
-def test_a_tracked_study_logs_each_trial_as_a_child_run(tune_config: Path, tmp_path: Path):
-    from mlflow.tracking import MlflowClient
-
-    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    tracking = ["--track", "mlflow", "--set", f"track.mlflow.uri={store}", "--set", "train.epochs=1"]
-    done = cli("tune", str(tune_config), "--trials", "2", *tracking)
-    assert done.exit_code == 0, done.output
-    client = MlflowClient(store)
-    experiment = client.get_experiment_by_name("lstmcls").experiment_id
-    (study,) = client.search_runs([experiment], "tags.`lstmcls.kind` = 'study'")
-    assert study.info.status == "FINISHED" and study.data.tags["lstmcls.study"] == "search"
-    assert {"trials.json", "best.yaml"} <= {artifact.path for artifact in client.list_artifacts(study.info.run_id)}
-    assert study.data.metrics["best_value"] == load_study(tmp_path).best_value
-    children = client.search_runs([experiment], f"tags.`mlflow.parentRunId` = '{study.info.run_id}'")
-    assert sorted(child.data.tags["lstmcls.trial"] for child in children) == ["0", "1"]
-    runs = {Path(trial.user_attrs["run"]).name for trial in load_study(tmp_path).trials}
-    assert {child.data.tags["lstmcls.run"] for child in children} == runs
-    assert all(len(client.get_metric_history(child.info.run_id, "val_accuracy")) == 1 for child in children)
