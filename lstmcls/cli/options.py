@@ -43,12 +43,26 @@ def texts_options(command: Command) -> Command:
     return click.argument("texts", nargs=-1)(command)
 
 
+class _Trackers(click.Choice):
+    """The tracker registry's names, read when the option is parsed or shown: importing the registry at start-up
+    would load the config schema for every command, `lstmcls --help` too."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from lstmcls.tracking import TRACKERS
+
+        return tuple(TRACKERS.names())
+
+
 def track_option(command: Command) -> Command:
     """--track NAME, repeatable: also log to this experiment tracker (`lstmcls.tracking.with_trackers`)."""
     return click.option(
         "--track",
         "trackers",
         multiple=True,
-        type=click.Choice(["mlflow"]),
+        type=_Trackers(),
         help="Also log the run to this tracker with its defaults, unless the config's track: block sets it up.",
     )(command)

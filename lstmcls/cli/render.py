@@ -232,6 +232,8 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
 
 def run_details(details: dict[str, Any]) -> None:
     """`lstmcls show`: status, times, metrics, config and files of one run (`lstmcls.runs.catalog.details`)."""
+    from lstmcls.runs import TRACKING
+
     meta, metrics = details["meta"], details["metrics"] or {}
     error = f" ({meta['error']})" if meta.get("error") else ""
     print(f"{details['kind']} run {details['id']}: {details['status']}{error}")
@@ -242,7 +244,7 @@ def run_details(details: dict[str, Any]) -> None:
         print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
     if details["test_accuracy"] is not None:
         print(f"test accuracy: {details['test_accuracy']:.4f}")
-    mlflow = meta.get("tracking", {}).get("mlflow")
+    mlflow = meta.get(TRACKING, {}).get("mlflow")
     if mlflow:
         print(f"MLflow: run {mlflow['run_id']} in experiment {mlflow['experiment']!r} at {mlflow['uri']}")
     print("\nconfig:\n" + (details["config"] or "(missing)"))

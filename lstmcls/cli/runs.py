@@ -65,7 +65,11 @@ def compare(run_paths: tuple[Path, ...], png: Path | None, as_json: bool) -> Non
 
 @click.command()
 @click.argument("run_path", metavar="RUN", type=click.Path(path_type=Path))
-@click.option("--uri", help="MLflow tracking URI [default: the run's track.mlflow.uri, else ./mlruns/mlflow.db].")
+@click.option(
+    "--uri",
+    help="MLflow tracking URI [default: the run's track.mlflow.uri, else $MLFLOW_TRACKING_URI, "
+    "else ./mlruns/mlflow.db].",
+)
 @click.option("--experiment", help="MLflow experiment [default: the run's track.mlflow.experiment, else lstmcls].")
 @json_option
 def track(run_path: Path, uri: str | None, experiment: str | None, as_json: bool) -> None:

@@ -214,8 +214,8 @@ class PretrainConfig(Section):
 class MlflowConfig(Section):
     uri: str | None = Field(
         None,
-        description="Tracking URI: http://host:5000, sqlite:///file.db, databricks; default: the local store "
-        "sqlite:///mlruns/mlflow.db, artifacts in mlruns/ (see docs/tracking.md).",
+        description="Tracking URI: http://host:5000, sqlite:///file.db, databricks; default: $MLFLOW_TRACKING_URI, "
+        "else the local store sqlite:///mlruns/mlflow.db, artifacts in mlruns/ (see docs/tracking.md).",
     )
     experiment: str = Field("lstmcls", min_length=1, description="MLflow experiment the run is logged in.")
 

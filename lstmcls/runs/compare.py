@@ -131,7 +131,20 @@ def _value(row: dict[str, Any], key: str) -> Any:
 
 
 def _matches(actual: Any, wanted: Any) -> bool:
-    return actual == wanted or str(actual) == str(wanted)
+    """Equal, or equal as text, or as numbers: YAML reads `1e-3` as text, a run's config holds 0.001."""
+    if actual == wanted or str(actual) == str(wanted):
+        return True
+    actual, wanted = _number(actual), _number(wanted)
+    return actual is not None and actual == wanted
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):  # true is no 1
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _order(value: Any) -> tuple[int, Any]:

@@ -25,7 +25,7 @@ from lstmcls.errors import ConfigError, TrainingInterrupted
 from lstmcls.reporting import plots
 from lstmcls.tracking import Tracking
 from lstmcls.tracking.mlflow_logger import STUDY_TAG, TRIAL_TAG
-from lstmcls.tracking.session import study_logger
+from lstmcls.tracking.session import ended_on_failure, study_logger
 from lstmcls.training.interruption import stop_requests
 from lstmcls.training.runner import train
 
@@ -90,7 +90,8 @@ def tune(
     tracked = study_logger(config, name)  # with track.mlflow: the study's MLflow run, each trial a child of it
     parent = tracked.run_id if tracked is not None else None
     deadline = time.monotonic() + timeout if timeout else None
-    with stop_requests() as stop:  # Ctrl-C anywhere in the search: finish cleanly, the study stays resumable
+    # Ctrl-C anywhere in the search: finish cleanly, the study stays resumable; a crash ends the study's MLflow run.
+    with ended_on_failure(tracked), stop_requests() as stop:
         while not stop.is_set():
             optuna.storages.fail_stale_trials(optuna_study)  # a crashed process's trials stop counting as running
             if _count(optuna_study, FINISHED) + _count(optuna_study, (optuna.trial.TrialState.RUNNING,)) >= trials:

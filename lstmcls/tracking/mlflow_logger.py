@@ -20,12 +20,13 @@ from typing import Any
 
 from lstmcls.config.schema import MlflowConfig
 from lstmcls.errors import ConfigError, RunError
-from lstmcls.runs import CONFIG, EVAL, EXPORT, HISTORY, LABELS, METRICS, MODEL, PLOTS, TRACKING, Run
+from lstmcls.runs import CONFIG, EVAL, EVAL_PREFIX, EXPORT, HISTORY, LABELS, METRICS, MODEL, PLOTS, TRACKING, Run
 from lstmcls.runs.compare import flat_config
 from lstmcls.tracking.metrics import final_metrics, numbers
 
 log = logging.getLogger("lstmcls")
 
+URI_VARIABLE = "MLFLOW_TRACKING_URI"  # MLflow's own: where a config that sets no track.mlflow.uri logs
 DEFAULT_STORE = Path("mlruns")  # in the working directory: the SQLite database and, beside it, the artifacts
 DATABASE, ARTIFACTS = "mlflow.db", "artifacts"
 RUN_TAG, STUDY_TAG, TRIAL_TAG, PARENT_TAG = "lstmcls.run", "lstmcls.study", "lstmcls.trial", "mlflow.parentRunId"
@@ -59,7 +60,8 @@ class MlflowLogger:
         strict: bool = False,
     ) -> None:
         """`strict`: a failure is a RunError instead of a warning (for `lstmcls track`, whose point is tracking)."""
-        self.uri, self.experiment = settings.uri or default_uri(), settings.experiment
+        self.uri = settings.uri or os.environ.get(URI_VARIABLE) or default_uri()
+        self.experiment = settings.experiment
         self.parent, self.tags, self.strict = parent, dict(tags or {}), strict
         self.client: Any = None
         self.run_id: str | None = None
@@ -72,7 +74,11 @@ class MlflowLogger:
 
     def open(self, run: Run, resuming: bool = True) -> bool:
         """Start the MLflow run of `run`, or continue the one run.json records at this store (marked running
-        again when `resuming` a training); whether it is new (its history still to log)."""
+        again when `resuming` a training, at the store it records: a resume from another directory or with
+        another MLFLOW_TRACKING_URI stays in one MLflow run); whether it is new (its history still to log)."""
+        recorded = run.meta.get(TRACKING, {}).get("mlflow")
+        if resuming and recorded:
+            self.uri, self.experiment = recorded["uri"], recorded["experiment"]
         return bool(self._safely(f"start run {run.id}", self._open, run, resuming))
 
     def attach(self, run: Run) -> bool:
@@ -214,7 +220,7 @@ class MlflowLogger:
                 self.client.log_artifacts(self.run_id, str(path), name)
             elif path.is_file():
                 self.client.log_artifact(self.run_id, str(path))
-        for extra in sorted(run.path.glob("eval-*.json")) if EVAL in files else ():
+        for extra in sorted(run.path.glob(f"{EVAL_PREFIX}*.json")) if EVAL in files else ():
             self.client.log_artifact(self.run_id, str(extra))
         if status:
             self.client.set_terminated(self.run_id, status)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -63,22 +63,36 @@ class Tracking:
         metrics, HParams and artifacts; interrupted: KILLED; an error: FAILED)."""
         if self.mlflow is not None:
             self.mlflow.open(run)
-        try:
+        with ended_on_failure(self.mlflow):
             yield
-        except (TrainingInterrupted, KeyboardInterrupt):
-            self._end("KILLED")
-            raise
-        except BaseException:
-            self._end("FAILED")
-            raise
         if self.hparams:
-            write_hparams(run, final_metrics(run))
+            _safely(f"write the HParams of run {run.id}", lambda: write_hparams(run, final_metrics(run)))
         if self.mlflow is not None:
             self.mlflow.finish(run)
 
-    def _end(self, status: str) -> None:
-        if self.mlflow is not None:
-            self.mlflow.end(status)
+
+@contextmanager
+def ended_on_failure(logger: MlflowLogger | None) -> Iterator[None]:
+    """A block whose interruption ends `logger`'s MLflow run as KILLED and whose error as FAILED, then goes on
+    being raised (a training, a tuning study)."""
+    try:
+        yield
+    except (TrainingInterrupted, KeyboardInterrupt):
+        if logger is not None:
+            logger.end("KILLED")
+        raise
+    except BaseException:
+        if logger is not None:
+            logger.end("FAILED")
+        raise
+
+
+def _safely(what: str, action: Callable[[], Any]) -> None:
+    """TensorBoard's HParams of a run that is already complete: a failure is a warning, as MLflow's is."""
+    try:
+        action()
+    except Exception as exc:  # TensorFlow's, OS and JSON errors alike: the run itself is fine
+        log.warning("TensorBoard: cannot %s (%s); the run itself is unaffected", what, exc)
 
 
 def study_logger(config: Config, name: str) -> MlflowLogger | None:
@@ -96,7 +110,11 @@ def study_logger(config: Config, name: str) -> MlflowLogger | None:
 
 def record_results(run: Run) -> None:
     """After `lstmcls eval` on the test split: the test scores in the run's HParams, and in its MLflow run."""
-    write_metrics(run, {key: value for key, value in final_metrics(run).items() if key.startswith("test_")})
+
+    def add_test_scores() -> None:
+        write_metrics(run, {key: value for key, value in final_metrics(run).items() if key.startswith("test_")})
+
+    _safely(f"add the test scores to the HParams of run {run.id}", add_test_scores)
     _add_to_mlflow(run, RESULT_FILES)
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import keras
 
 from lstmcls.errors import TrainingInterrupted
-from lstmcls.tracking import Tracking
+
+if TYPE_CHECKING:
+    from lstmcls.tracking import Tracking
 
 log = logging.getLogger("lstmcls")
 

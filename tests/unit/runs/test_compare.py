@@ -66,6 +66,9 @@ def test_runs_shows_the_varying_key_filters_and_sorts(pair: tuple[Path, Path]):
     assert only["id"] == gru.name and only["config"] == {}  # one run: nothing varies
     both = cli("runs", "--runs-dir", runs_dir, "--where", "model.units=8", "--where", "status=complete", "--json")
     assert len(json.loads(both.stdout)) == 2
+    for rate, count in (("2e-2", 2), ("0.020", 2), ("2e-3", 0)):  # YAML reads 2e-2 as text; the configs hold 0.02
+        found = cli("runs", "--runs-dir", runs_dir, "--where", f"train.learning_rate={rate}", "--json")
+        assert len(json.loads(found.stdout)) == count, rate
     accuracies = [row["val_accuracy"] for row in rows]
     best_first = json.loads(cli("runs", "--runs-dir", runs_dir, "--sort", "val_accuracy", "--json").stdout)
     assert [row["val_accuracy"] for row in best_first] == sorted(accuracies, reverse=True)

@@ -12,7 +12,10 @@ import yaml
 from mlflow.tracking import MlflowClient
 
 from conftest import cli
+from lstmcls.config.schema import MlflowConfig
+from lstmcls.runs import Run
 from lstmcls.runs.compare import flatten
+from lstmcls.tracking.mlflow_logger import MlflowLogger
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,17 @@ def test_track_logs_a_finished_run_once(store: str, trained: Path, tmp_path: Pat
     assert again.exit_code == 0 and "brought up to date" in again.stdout
     client, found = mlflow_run(store, trained)  # still one MLflow run, its history not repeated
     assert len(client.get_metric_history(found.info.run_id, "val_accuracy")) == epochs
+
+
+def test_a_resumed_run_stays_in_the_store_it_started_in(trained: Path, tmp_path: Path, monkeypatch):
+    trained = Path(shutil.copytree(trained, tmp_path / trained.name))
+    first = f"sqlite:///{tmp_path / 'first.db'}"
+    logged = json.loads(cli("track", str(trained), "--uri", first, "--json").stdout)
+    elsewhere = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", elsewhere)
+    assert MlflowLogger(MlflowConfig()).uri == elsewhere  # the variable beats the default store
+    assert MlflowLogger(MlflowConfig(uri=first)).uri == first  # and the config beats the variable
+    resumed = MlflowLogger(MlflowConfig())
+    assert resumed.open(Run(trained)) is False  # not a new MLflow run: the one run.json records
+    assert (resumed.uri, resumed.run_id) == (first, logged["mlflow_run"])
+    assert MlflowClient(first).get_run(resumed.run_id).info.status == "RUNNING"
