@@ -2,8 +2,9 @@
 baseline, predict latency and throughput, peak memory. `make bench` runs them all.
 
 Each benchmark writes one JSON file into `bench-results/`, committed beside the tables made from it (its scratch
-runs and `--quick` results are ignored by git); `docs/benchmarks.md` is then regenerated from the newest full (non-quick) result of each benchmark. Commands run as subprocesses, so their
-wall time and peak RSS (from `wait4`) are what a user sees. Needs `TFDS_DATA_DIR` (or the configs' data_dir).
+runs and `--quick` results are ignored by git); `docs/benchmarks.md` is then regenerated from the newest full
+(non-quick) result of each benchmark. Commands run as subprocesses, so their wall time and peak RSS (from `wait4`)
+are what a user sees. Needs `TFDS_DATA_DIR` (or the configs' data_dir).
 
     python scripts/bench.py                      # everything (about 1.5 hours on 2 CPU cores)
     python scripts/bench.py throughput --rounds 3

@@ -3,6 +3,9 @@ without micro-batching, against calling the SavedModel in-process (the ceiling).
 
 Localhost only (the server listens on 127.0.0.1 and the clients call nothing else) and bounded: each level
 stops after `--requests` requests or `--seconds` seconds, whichever comes first. Every request carries one text.
+Each server row records the texts per model call the server actually formed (from its `/metrics`), and the
+in-process ceiling is measured right after, at those batch sizes as well as at 1 and `--max-batch` texts: a
+server whose clients keep it at 16 texts per call is judged against the model at 16 texts per call.
 Writes `bench-results/serve-<date>.json` (as `scripts/bench.py` does) and the "Serving" section of
 docs/benchmarks.md (`serve_section`, which `scripts/bench.py --table` also renders from that file).
 
@@ -53,7 +56,7 @@ def texts(count: int, words: int, seed: int = 0) -> list[str]:
     return out
 
 
-def latency_row(mode: str, clients: int, latencies: list[float], seconds: float) -> dict:
+def latency_row(mode: str, clients: int, latencies: list[float], seconds: float, per_call: float) -> dict:
     ordered = sorted(latencies)
 
     def quantile(q: float) -> float:
@@ -65,6 +68,7 @@ def latency_row(mode: str, clients: int, latencies: list[float], seconds: float)
         "requests": len(latencies),
         "seconds": round(seconds, 2),
         "texts_per_second": round(len(latencies) / seconds, 1),
+        "texts_per_call": round(per_call, 1),
         "p50_ms": quantile(0.50),
         "p95_ms": quantile(0.95),
         "p99_ms": quantile(0.99),
@@ -74,14 +78,14 @@ def latency_row(mode: str, clients: int, latencies: list[float], seconds: float)
 # === In-process: the ceiling ===
 
 
-def in_process(export: Path, sample: list[str], args: argparse.Namespace) -> list[dict]:
-    """The SavedModel called in this process, one text per call, as many as the most clients and `max_batch`."""
+def in_process(export: Path, sample: list[str], sizes: set[int], args: argparse.Namespace) -> list[dict]:
+    """The SavedModel called in this process, `size` texts per call for each of `sizes`, one after another."""
     from lstmcls.serving.model import load_export
 
     model = load_export(export)
     model.predict(sample[:8])  # the first call traces
     rows = []
-    for size in sorted({1, max(args.clients), args.max_batch}):
+    for size in sorted(sizes):
         mode = f"in-process, {size} text{'s' if size > 1 else ''} per call"
         latencies, started = [], time.perf_counter()
         while len(latencies) < args.requests * 4 and time.perf_counter() - started < args.seconds:
@@ -89,7 +93,7 @@ def in_process(export: Path, sample: list[str], args: argparse.Namespace) -> lis
             begun = time.perf_counter()
             model.predict(batch)
             latencies += [time.perf_counter() - begun] * size
-        rows.append(latency_row(mode, 1, latencies, time.perf_counter() - started))
+        rows.append(latency_row(mode, 1, latencies, time.perf_counter() - started, size))
     return rows
 
 
@@ -120,6 +124,14 @@ async def load(url: str, name: str, clients: int, sample: list[str], args: argpa
     return latencies, time.perf_counter() - started
 
 
+def model_calls(url: str) -> tuple[float, float]:
+    """Texts and model calls so far, from the server's batch-size histogram at `/metrics`."""
+    text = httpx.get(f"{url}/metrics").text
+    found = (re.search(rf"^lstmcls_batch_texts_{part} (\S+)$", text, re.MULTILINE) for part in ("sum", "count"))
+    texts, calls = (float(match.group(1)) if match else 0.0 for match in found)
+    return texts, calls
+
+
 def over_http(run: Path, sample: list[str], args: argparse.Namespace) -> list[dict]:
     rows = []
     for mode, max_batch in (
@@ -148,8 +160,10 @@ def over_http(run: Path, sample: list[str], args: argparse.Namespace) -> list[di
             asyncio.run(load(found.group(1), "bench", 4, sample, argparse.Namespace(requests=40, seconds=10)))  # warm
             for clients in args.clients:
                 print(f"serve: {mode}, {clients} clients", file=sys.stderr)
+                calls = model_calls(found.group(1))
                 latencies, seconds = asyncio.run(load(found.group(1), "bench", clients, sample, args))
-                rows.append(latency_row(mode, clients, latencies, seconds))
+                texts, count = (after - before for after, before in zip(model_calls(found.group(1)), calls))
+                rows.append(latency_row(mode, clients, latencies, seconds, texts / max(count, 1)))
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -162,28 +176,35 @@ def over_http(run: Path, sample: list[str], args: argparse.Namespace) -> list[di
 def serve_section(result: dict) -> list[str]:
     """The "Serving" section of docs/benchmarks.md for one result."""
     rows = result["rows"]
-    ceiling = max(row["texts_per_second"] for row in rows if row["mode"].startswith("in-process"))
+    in_process = {round(row["texts_per_call"]): row for row in rows if row["mode"].startswith("in-process")}
+    best = max(row["texts_per_second"] for row in rows if row["mode"].startswith("in-process"))
     lines = [
         HEADING,
         "",
         f"`lstmcls serve` on {result['model']}; every request carries one text of {result['words']} words.",
         "",
     ]
-    lines += ["| mode | clients | requests | texts/s | of in-process | p50 ms | p95 ms | p99 ms |"]
-    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "| mode | clients | requests | texts per call | texts/s | of in-process, same batch | of best in-process "
+        "| p50 ms | p95 ms | p99 ms |"
+    ]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
-        share = f"{row['texts_per_second'] / ceiling:.0%}"
+        same = in_process.get(round(row["texts_per_call"]))
+        share = f"{row['texts_per_second'] / same['texts_per_second']:.0%}" if same else "–"
         lines.append(
-            f"| {row['mode']} | {row['clients']} | {row['requests']} | {row['texts_per_second']:.0f} | {share} "
+            f"| {row['mode']} | {row['clients']} | {row['requests']} | {row['texts_per_call']:g} "
+            f"| {row['texts_per_second']:.0f} | {share} | {row['texts_per_second'] / best:.0%} "
             f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} |"
         )
     lines += [
         "",
         f"Server options: `--max-batch {result['max_batch']} --max-wait-ms {result['max_wait_ms']}` (one call per "
         "request: `--max-batch 1`). Clients (httpx, asyncio, one connection each) run on the same machine as the "
-        f"server, bounded by {result['requests_per_level']} requests or {result['seconds_per_level']} s per row; "
-        '"of in-process" divides by the best in-process row. '
-        f"{result.get('note', '')}".rstrip(),
+        f"server, bounded by {result['requests_per_level']} requests or {result['seconds_per_level']} s per row. "
+        '"texts per call" is what the server formed (its `/metrics`); "of in-process, same batch" divides by the '
+        'in-process row at that many texts per call (measured right after the server rows), "of best in-process" '
+        f"by the fastest in-process row. {result.get('note', '')}".rstrip(),
         "",
         bench._measured(result),
     ]
@@ -224,7 +245,9 @@ def main() -> None:
     run = open_run(args.run)
     load_served(run.path, None)  # exports the run first if it has no export
     sample = texts(256, args.words)
-    rows = in_process(run.file(EXPORT), sample, args) + over_http(run.path, sample, args)
+    served = over_http(run.path, sample, args)
+    sizes = {1, args.max_batch} | {max(1, round(row["texts_per_call"])) for row in served}
+    rows = in_process(run.file(EXPORT), sample, sizes, args) + served
     result = {
         "run": str(run.path),
         "model": args.model or f"run {run.id}",

@@ -1,6 +1,7 @@
 """Why a run predicts what it does: integrated gradients per token, attention weights, recurrent gate traces.
 
-`explain(run, texts)` explains each text; `aggregate(run, texts)` ranks, per class, the tokens that push
+`explain(run, texts)` explains each text (pass `ModelParts(run)` instead of the run to load its model once
+for many calls, as `lstmcls serve` does); `aggregate(run, texts)` ranks, per class, the tokens that push
 hardest towards it over many texts, to spot shortcuts and label leakage. `lstmcls.interpret.render_text`,
 `render_html` and `render_png` draw explanations for a terminal, a web page or a PNG.
 
@@ -35,20 +36,22 @@ from lstmcls.runs.run import Run
 
 
 def explain(
-    run: Run, texts: list[str], target: str | None = None, steps: int = 50, gates: bool = False
+    run: Run | ModelParts, texts: list[str], target: str | None = None, steps: int = 50, gates: bool = False
 ) -> list[Explanation]:
     """Explain the prediction for each text, for its predicted class or for the class `target`.
 
     Args:
+        run: a run, or its model already loaded (`ModelParts(run)`): loading takes seconds, so a caller that
+            explains again and again (a server) loads once.
         steps: integration intervals; raise it when a completeness gap warning appears.
         gates: also trace the recurrent gates (lstm, gru and peephole_lstm runs).
     """
     _check_request(texts, steps)
-    parts = ModelParts(run)
+    parts = run if isinstance(run, ModelParts) else ModelParts(run)
     target_index = None if target is None else parts.class_index(target)
-    tracer = GateTracer(run.id, parts.cell, parts.embedding, parts.chain) if gates else None
+    tracer = GateTracer(parts.run.id, parts.cell, parts.embedding, parts.chain) if gates else None
     encoded = parts.encode(texts)
-    ig = IntegratedGradients(parts)(encoded.ids, [target_index] * len(texts), steps)
+    ig = _integrated_gradients(parts)(encoded.ids, [target_index] * len(texts), steps)
     word_tokens = parts.word_tokens([text.split() for text in texts])
     explanations = []
     for i, text in enumerate(texts):
@@ -92,7 +95,7 @@ def aggregate(
         raise DataError(f"got {len(target_labels)} target labels for {len(texts)} texts; give one per text")
     targets = [parts.class_index(label) for label in target_labels] if target_labels else [None] * len(texts)
     encoded = parts.encode(texts)
-    ig = IntegratedGradients(parts)(encoded.ids, targets, steps)
+    ig = _integrated_gradients(parts)(encoded.ids, targets, steps)
     vocabulary = parts.vectorizer.get_vocabulary()
     sums: dict[tuple[int, int], float] = defaultdict(float)
     counts: dict[tuple[int, int], int] = defaultdict(int)
@@ -111,6 +114,13 @@ def aggregate(
         classes[name] = sorted(stats, key=lambda stat: stat.mean, reverse=True)[:top]
     per_class = np.bincount(ig.targets, minlength=len(parts.labels))
     return Aggregate(classes, dict(zip(parts.labels, per_class.tolist())), steps, float(ig.gaps.max()))
+
+
+def _integrated_gradients(parts: ModelParts) -> IntegratedGradients:
+    """The parts' integrated gradients, built by their first explanation and kept for the next ones."""
+    if parts.integrated_gradients is None:
+        parts.integrated_gradients = IntegratedGradients(parts)
+    return parts.integrated_gradients
 
 
 def _check_request(texts: list[str], steps: int) -> None:

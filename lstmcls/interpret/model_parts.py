@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -45,6 +46,9 @@ class ModelParts:
         self.embedding = self.classifier.get_layer("embedding")
         self.chain = separated(self.classifier.layers[self.classifier.layers.index(self.embedding) + 1 :])
         self.attention = any(isinstance(layer, AttentionPooling) for layer in self.chain)
+        # the IntegratedGradients `explain` builds on these parts, kept: building one traces its gradient function
+        # (seconds), which a second explanation with the same parts (a server's) does not pay again
+        self.integrated_gradients: Any = None
 
     def class_index(self, label: str) -> int:
         if label not in self.labels:

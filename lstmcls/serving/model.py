@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lstmcls import runs
 from lstmcls.errors import RunError
+
+if TYPE_CHECKING:
+    from lstmcls.interpret.model_parts import ModelParts
 
 SIGNATURE = "serving_default"
 INPUT = "texts"
@@ -32,6 +35,16 @@ class ServedModel:
     labels: list[str] | None  # class names in probability order; None for an export outside a run
     run: runs.Run | None  # the run it came from, for :explain
     _function: Any = None  # the loaded `serving_default`
+    _parts: ModelParts | None = None  # the run's model taken apart for :explain, loaded by the first one
+
+    def parts(self) -> ModelParts:
+        """The run's model for attributions (`lstmcls.interpret.model_parts.ModelParts`): loading takes
+        seconds, so the first :explain loads it and the others reuse it (from the one explain thread)."""
+        if self._parts is None:
+            from lstmcls.interpret.model_parts import ModelParts
+
+            self._parts = ModelParts(self.run)
+        return self._parts
 
     def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
         """`probabilities` (n, classes) float32 and `label` (n,) str for a batch of raw strings."""

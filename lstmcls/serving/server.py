@@ -41,6 +41,11 @@ class Server:
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=GRACE_SECONDS,
+            # "auto" takes httptools, which the serve extra installs: a C HTTP parser, where h11's pure Python
+            # took a large share of the event loop under load. Not uvloop: on SIGTERM it reset connections whose
+            # requests were in flight, which asyncio's loop answers.
+            http="auto",
+            loop="asyncio",
         )
         self._server = _Uvicorn(config)
 
