@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from conftest import predict_in_fresh_process, write_config
@@ -113,3 +115,37 @@ def check_fresh_process(family: dict) -> None:
     fresh = predict_in_fresh_process([run.path for run, _, _ in family.values()], TEXTS)
     for run, outputs, _ in family.values():
         np.testing.assert_allclose(fresh[run.path], outputs, atol=1e-5, err_msg=str(run.path))
+
+
+def family_tests(cells: list[str]) -> tuple[Callable, ...]:
+    """The family's fixture and tests for `cells`, for a test file to bind at module level.
+
+    Each test file takes a share of the cells, so two test workers train them side by side; the module-scoped
+    fixture trains its share once.
+    """
+
+    @pytest.fixture(scope="module")
+    def family(tmp_path_factory: pytest.TempPathFactory) -> dict:
+        return train_family(tmp_path_factory.mktemp("family"), cells)
+
+    @pytest.mark.parametrize("combination", combinations(cells), ids=_name)
+    def test_learns_word_order(family: dict, combination: tuple):
+        check_learns(family, combination)
+
+    @pytest.mark.parametrize("combination", exported(combinations(cells)), ids=_name)
+    def test_exports_the_same_outputs(family: dict, combination: tuple, tmp_path: Path):
+        check_exports(family, combination, tmp_path / "export")
+
+    def test_every_run_loads_in_a_fresh_process_through_the_python_api(family: dict):
+        check_fresh_process(family)
+
+    return (
+        family,
+        test_learns_word_order,
+        test_exports_the_same_outputs,
+        test_every_run_loads_in_a_fresh_process_through_the_python_api,
+    )
+
+
+def _name(combination: tuple) -> str:
+    return "-".join(map(str, combination))
