@@ -35,7 +35,8 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]
         else:
             value = field.get_default(call_default_factory=True)
             default = "null" if value is None else f"`{str(value).lower() if isinstance(value, bool) else value}`"
-        found.append((f"{prefix}{name}", default, field.description or ""))
+        cells = (default, field.description or "")  # a `|` in a cell (data.label_separator's) would end it
+        found.append((f"{prefix}{name}", *(cell.replace("|", "\\|") for cell in cells)))
     return found
 
 

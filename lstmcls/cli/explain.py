@@ -18,7 +18,9 @@ from lstmcls.cli.options import json_option, run_options, texts_options
 @click.command(name="explain")
 @run_options
 @texts_options
-@click.option("--target", help="Explain this class instead of each text's predicted class.")
+@click.option(
+    "--target", help="Explain this class instead of each text's predicted class (multi-label: each predicted label)."
+)
 @click.option(
     "--steps",
     type=click.IntRange(min=1),

@@ -50,4 +50,5 @@ def export(run_path: Path | None, runs_dir: Path, out: Path | None, force: bool)
     from lstmcls.inference.export import export as export_run
     from lstmcls.runs import open_run
 
-    render.exported(export_run(open_run(run_path, runs_dir), out, force=force))
+    run = open_run(run_path, runs_dir)
+    render.exported(export_run(run, out, force=force), run.decision().multi_label)

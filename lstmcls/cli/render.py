@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from lstmcls.inference.prediction import Prediction
+    from lstmcls.inference.prediction import LabelSetPrediction, Prediction
     from lstmcls.interpret.output import ExplainOutput
     from lstmcls.interpret.types import Aggregate
     from lstmcls.runs.compare import Listing
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from lstmcls.training.runner import TrainResult
 
 SERVING_SIGNATURE = "signature serving_default: texts (string[batch]) -> probabilities (float[batch, classes]), label"
+MULTI_LABEL_SIGNATURE = (
+    "signature serving_default: texts (string[batch]) -> probabilities (float[batch, labels]), "
+    'label (string[batch, labels]: the name where on, "" where off), multi_hot (int64[batch, labels])'
+)
 
 
 def print_json(data: Any, ensure_ascii: bool = True) -> None:
@@ -82,19 +86,22 @@ def evaluated(run_path: Path, result: dict[str, Any], as_json: bool) -> None:
         evaluation(run_path, result)
 
 
-def predictions(found: list[Prediction], as_json: bool) -> None:
-    """`lstmcls predict`: label, its probability and the start of the text, one line per text."""
+def predictions(found: list[Prediction] | list[LabelSetPrediction], as_json: bool) -> None:
+    """`lstmcls predict`: label, its probability and the start of the text, one line per text (a multi-label run:
+    its labels and theirs, comma-separated, `-` for none)."""
     if as_json:
         print_json([asdict(p) for p in found], ensure_ascii=False)
         return
     for p in found:
         snippet = p.text if len(p.text) <= 60 else p.text[:57] + "..."
-        click.echo(f"{p.label}\t{p.probabilities[p.label]:.4f}\t{snippet}")
+        chosen = p.labels if hasattr(p, "labels") else [p.label]
+        probabilities = ",".join(f"{p.probabilities[label]:.4f}" for label in chosen) or "-"
+        click.echo(f"{','.join(chosen) or '-'}\t{probabilities}\t{snippet}")
 
 
-def exported(path: Path) -> None:
+def exported(path: Path, multi_label: bool = False) -> None:
     click.echo(f"SavedModel: {path}")
-    click.echo(SERVING_SIGNATURE)
+    click.echo(MULTI_LABEL_SIGNATURE if multi_label else SERVING_SIGNATURE)
 
 
 def explained(output: ExplainOutput, as_json: bool) -> None:
@@ -196,19 +203,53 @@ def cell(value: Any) -> str:
 
 
 def evaluation(run_path: Path, result: dict[str, Any]) -> None:
+    if "per_label" in result:
+        label_set_evaluation(run_path, result)
+        return
     summary = f"accuracy {result['accuracy']:.4f}   macro F1 {result['macro_f1']:.4f}"
-    if "roc_auc" in result:
-        summary += f"   ROC-AUC {result['roc_auc']:.4f}"
+    for key, name in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC"), ("ece", "ECE")):
+        if key in result:
+            summary += f"   {name} {result[key]:.4f}"
     print(f"run {run_path} on {result['data']} ({result['examples']} examples)")
     print(summary)
-    rows = [
-        [name, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")), str(row["support"])]
-        for name, row in result["per_class"].items()
-    ]
-    table(["class", "precision", "recall", "F1", "support"], rows)
+    if "decision" in result:
+        print("decision: " + decision_line(result["decision"]))
+    columns = {"precision": "precision", "recall": "recall", "f1": "F1", "pr_auc": "PR-AUC"}
+    columns = {key: name for key, name in columns.items() if key in next(iter(result["per_class"].values()))}
+    rows = [[name, *(cell(row[k]) for k in columns), str(row["support"])] for name, row in result["per_class"].items()]
+    table(["class", *columns.values(), "support"], rows)
     names = list(result["per_class"])
     matrix = [[name, *map(str, row)] for name, row in zip(names, result["confusion_matrix"])]
     table(["true \\ predicted", *names], matrix, title="confusion matrix")
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """A two-class run's threshold (and the goal it was chosen for) and temperature, as eval shows them."""
+    parts = []
+    if decision.get("threshold") is not None:
+        parts.append(f"{decision.get('goal') or 'chosen'} threshold {decision['threshold']:.4f} on the second class")
+    if decision.get("temperature", 1.0) != 1.0:
+        parts.append(f"temperature {decision['temperature']:.4f}")
+    return ", ".join(parts) or "the most probable class"
+
+
+def label_set_evaluation(run_path: Path, result: dict[str, Any]) -> None:
+    """A multi-label run's scores, and a row per label with the threshold it is decided at."""
+    print(f"run {run_path} on {result['data']} ({result['examples']} examples)")
+    print(
+        f"micro F1 {result['micro_f1']:.4f}   macro F1 {result['macro_f1']:.4f}   "
+        f"subset accuracy {result['subset_accuracy']:.4f}   Hamming loss {result['hamming_loss']:.4f}"
+    )
+    rows = [
+        [
+            name,
+            *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")),
+            str(row["support"]),
+            f"{row['threshold']:.3f}",
+        ]
+        for name, row in result["per_label"].items()
+    ]
+    table(["label", "precision", "recall", "F1", "support", "threshold"], rows)
 
 
 def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,14 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from lstmcls.components import CELLS, POOLINGS, STANDARDIZERS, STRATEGIES, described, fusion_blockers
 from lstmcls.config.section import Section
 from lstmcls.config.sources import SOURCES, ImdbSource
+
+
+def validation_metric(name: str) -> str:
+    """A name the epoch logs can hold for validation (`val_...`); whether a run reports it is checked when its
+    data is known (`lstmcls.training.objectives`)."""
+    if not re.fullmatch(r"val_[a-z0-9_]+", name):
+        raise ValueError("name a validation metric: val_loss, val_accuracy, val_macro_f1, val_roc_auc, val_pr_auc, ...")
+    return name
 
 
 class VectorizerConfig(Section):
@@ -117,8 +126,10 @@ class TrainConfig(Section):
     batch_size: int = Field(64, ge=1, description="Examples per gradient step.")
     learning_rate: float = Field(1e-3, gt=0.0, le=1.0, description="Adam learning rate.")
     clipnorm: float | None = Field(1.0, gt=0.0, description="Gradient norm clipping; null turns it off.")
-    monitor: Literal["val_accuracy", "val_loss"] = Field(
-        "val_accuracy", description="Validation metric that picks the best epoch (kept) and drives early stopping."
+    monitor: str = Field(
+        "val_accuracy",
+        description="Validation metric that picks the best epoch (kept) and drives early stopping: any the run "
+        "reports, e.g. val_loss, val_accuracy, val_macro_f1, and for two classes val_roc_auc, val_pr_auc.",
     )
     patience: int | None = Field(
         2, ge=1, description="Stop after this many epochs without a better monitor value; null trains all epochs."
@@ -132,6 +143,54 @@ class TrainConfig(Section):
         1, ge=1, description="Batches per call into the compiled step (less Python overhead; default strategy only)."
     )
     seed: int = Field(42, ge=0, description="Seed for the validation split, shuffling and weights.")
+    class_weight: Literal["balanced"] | dict[str, float] | None = Field(
+        None,
+        description="Weigh each class in the loss: balanced (n / (classes × its count), from train) or "
+        "{label: weight}, unlisted labels 1 (see docs/decisions.md).",
+    )
+
+    @field_validator("monitor")
+    @classmethod
+    def _monitor_name(cls, name: str) -> str:
+        return validation_metric(name)
+
+    @field_validator("class_weight", mode="before")
+    @classmethod
+    def _weights(cls, value: Any) -> Any:
+        """Labels as the data spells them (a YAML key 1 is the label "1"), each weight a number above 0."""
+        if value is None or value == "balanced":
+            return value
+        if not isinstance(value, dict) or not value:
+            raise ValueError("give balanced or a mapping {label: weight}, e.g. {spam: 5}")
+        for label, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+                raise ValueError(f"the weight of label {label!r} must be a number above 0, not {weight!r}")
+        return {str(label): float(weight) for label, weight in value.items()}
+
+
+class EvalConfig(Section):
+    threshold: Literal["f1"] | dict[Literal["precision", "recall"], float] | None = Field(
+        None,
+        description="Chosen on validation: two classes, the threshold on the second class's probability; "
+        "multi-label, one per label. f1 (best F1), {precision: x} or {recall: x} (a floor, the most of the other); "
+        "null: 0.5 (argmax) for two classes, best F1 per label for multi-label.",
+    )
+    calibrate: bool = Field(
+        False, description="Fit a temperature on validation (lowest log loss) that predict, eval and export apply."
+    )
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _goal(cls, value: Any) -> Any:
+        hint = "give f1, {precision: x} or {recall: x} with 0 < x < 1"
+        if value is None or value == "f1":
+            return value
+        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("precision", "recall"):
+            raise ValueError(hint)
+        floor = next(iter(value.values()))
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 < floor < 1:
+            raise ValueError(f"{hint}, not {floor!r}")
+        return value
 
 
 class RunConfig(Section):
@@ -179,8 +238,10 @@ class Distribution(Section):
 
 
 class TuneConfig(Section):
-    metric: Literal["val_accuracy", "val_loss"] = Field(
-        "val_accuracy", description="What a trial is scored on (validation only, never test); loss is minimised."
+    metric: str = Field(
+        "val_accuracy",
+        description="What a trial is scored on (validation only, never test): any validation metric the run "
+        "reports, as train.monitor; losses are minimised.",
     )
     space: dict[str, Distribution] = Field(
         min_length=1, description="Dotted config key → distribution, e.g. model.units: {int: [32, 256], log: true}."
@@ -188,6 +249,11 @@ class TuneConfig(Section):
     pruner: Literal["median", "none"] = Field("median", description="Stop trials doing worse than the median.")
     startup_trials: int = Field(2, ge=0, description="Trials that always run in full before pruning starts.")
     warmup_epochs: int = Field(1, ge=0, description="Epochs of each trial that are never pruned.")
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_name(cls, name: str) -> str:
+        return validation_metric(name)
 
 
 class PretrainConfig(Section):
@@ -237,6 +303,10 @@ class Config(Section):
     vectorizer: VectorizerConfig = Field(default_factory=VectorizerConfig, description="Text to token ids.")
     model: ModelConfig = Field(default_factory=ModelConfig, description="The network.")
     train: TrainConfig = Field(default_factory=TrainConfig, description="Optimisation.")
+    eval: EvalConfig = Field(
+        default_factory=EvalConfig,
+        description="How probabilities become answers (threshold, temperature), chosen on validation after training.",
+    )
     run: RunConfig = Field(default_factory=RunConfig, description="Where the run is written.")
     distribute: DistributeConfig = Field(
         default_factory=DistributeConfig, description="Devices and hosts that train together."
@@ -249,4 +319,5 @@ class Config(Section):
 
     def to_yaml(self) -> str:
         absent = {name for name in ("tune", "pretrain") if getattr(self, name) is None}
-        return yaml.safe_dump(self.model_dump(mode="json", exclude=absent), sort_keys=False)
+        # by alias: a tune space's `int:` / `float:` keys, so the run's config.yaml reads back
+        return yaml.safe_dump(self.model_dump(mode="json", exclude=absent, by_alias=True), sort_keys=False)

@@ -47,6 +47,12 @@ class CsvSource(SourceBase):
     test: Path | None = Field(None, description="Test CSV used by `lstmcls eval`.")
     text_column: str = Field("text", min_length=1, description="Column holding the text.")
     label_column: str = Field("label", min_length=1, description="Column holding the label (string or integer).")
+    multi_label: bool = Field(
+        False, description="Each text has a set of labels (one sigmoid per label; see docs/multilabel.md)."
+    )
+    label_separator: str = Field(
+        "|", min_length=1, description="With multi_label: what separates the labels in a label cell, e.g. a|b."
+    )
     delimiter: str = Field(",", min_length=1, max_length=1, description="Field separator.")
     max_text_chars: int = Field(1_000_000, ge=1, description="Longer texts are bad rows (a broken quote, a dump).")
 

@@ -51,5 +51,8 @@ def encode_texts(preprocessor: keras.Model, texts: list[str]) -> np.ndarray:
 
 
 def targets(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """Class ids as the loss takes them: a float column for two classes (one sigmoid output), else as they are."""
+    """Labels as the loss takes them: a float column for two classes (one sigmoid output), float 0/1 rows for
+    label sets (one sigmoid per label), else class ids as they are."""
+    if labels.ndim == 2:
+        return labels.astype("float32")
     return labels.reshape(-1, 1).astype("float32") if num_classes == 2 else labels

@@ -26,9 +26,10 @@ class LabelledTexts:
     """Texts and their labels as the source spells them (strings), before encoding to class ids."""
 
     texts: list[str]
-    labels: list[str]
+    labels: list[str] | list[tuple[str, ...]]  # one label per text, or with `multi_label` a set of labels per text
     origin: str
     dropped: dict[str, int] = field(default_factory=dict)  # rows skipped, by reason
+    multi_label: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,13 @@ class CsvReader:
     @staticmethod
     def read(block: CsvSource, path: Path) -> LabelledTexts:
         return read_csv(
-            path, block.text_column, block.label_column, block.delimiter, block.on_bad_rows, block.max_text_chars
+            path,
+            block.text_column,
+            block.label_column,
+            block.delimiter,
+            block.on_bad_rows,
+            block.max_text_chars,
+            block.label_separator if block.multi_label else None,
         )
 
 
@@ -160,18 +167,20 @@ def read_csv(
     delimiter: str = ",",
     on_bad_rows: str = "error",
     max_text_chars: int = 1_000_000,
+    label_separator: str | None = None,
 ) -> LabelledTexts:
-    """Read a labelled CSV (gzip detected by content).
+    """Read a labelled CSV (gzip detected by content); with `label_separator`, each label cell is a set of labels.
 
-    A bad row (text or label empty or missing, bytes that are not UTF-8, a text over `max_text_chars`)
-    raises a DataError naming the row, or with `on_bad_rows="skip"` is dropped and counted by reason.
+    A bad row (text or label empty or missing, an empty label set, bytes that are not UTF-8, a text over
+    `max_text_chars`) raises a DataError naming the row, or with `on_bad_rows="skip"` is dropped and counted by
+    reason.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     csv.field_size_limit(sys.maxsize)
     texts: list[str] = []
-    labels: list[str] = []
+    labels: list[str] | list[tuple[str, ...]] = []
     dropped: Counter[str] = Counter()
     try:
         with open_text(path) as handle:
@@ -181,6 +190,8 @@ def read_csv(
             _check_columns(path, reader.fieldnames, text_column, label_column)
             for row_number, row in enumerate(reader, start=1):
                 text, label = (row.get(text_column) or "").strip(), (row.get(label_column) or "").strip()
+                if label_separator is not None:
+                    label = label_set(label, label_separator)
                 problem = _row_problem(text, label, max_text_chars)
                 if problem is None:
                     texts.append(text)
@@ -198,7 +209,14 @@ def read_csv(
         raise DataError(f"{path}: cannot read: {exc}") from None
     if not texts:
         raise DataError(f"{path}: no usable data rows under the header" + (f" ({_counts(dropped)})" if dropped else ""))
-    return LabelledTexts(texts, labels, origin=str(path), dropped=dict(dropped))
+    return LabelledTexts(texts, labels, str(path), dict(dropped), multi_label=label_separator is not None)
+
+
+def label_set(value: str | list, separator: str) -> tuple[str, ...]:
+    """A multi-label cell as its labels, in the order written, blanks and repeats dropped: a string split on
+    `separator` (a CSV cell), or a list as a JSON file holds it."""
+    parts = value.split(separator) if isinstance(value, str) else value
+    return tuple(dict.fromkeys(str(part).strip() for part in parts if str(part).strip()))
 
 
 def read_texts(path: Path, column: str) -> UnlabelledTexts:
@@ -241,13 +259,14 @@ def _check_columns(
             )
 
 
-def _row_problem(text: str, label: str, max_text_chars: int) -> str | None:
-    if _has_undecodable_bytes(text) or _has_undecodable_bytes(label):
+def _row_problem(text: str, label: str | tuple[str, ...], max_text_chars: int) -> str | None:
+    labels = (label,) if isinstance(label, str) else label
+    if _has_undecodable_bytes(text) or any(map(_has_undecodable_bytes, labels)):
         return "bytes that are not UTF-8"
     if not text:
         return "empty text"
     if not label:
-        return "empty label"
+        return "empty label" if isinstance(label, str) else "empty label set"
     if len(text) > max_text_chars:
         return f"text longer than data.max_text_chars ({max_text_chars:,} characters)"
     return None

@@ -1,4 +1,5 @@
-"""From a config's data source to encoded splits (class ids, a stratified validation split) and `tf.data`."""
+"""From a config's data source to encoded splits (class ids or multi-hot label sets, a stratified validation
+split) and `tf.data`."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Examples:
     texts: list[str]
-    labels: np.ndarray  # int32 class ids into Splits.label_names
+    labels: np.ndarray  # int32 class ids into Splits.label_names; multi-label: int32 0/1 (texts, labels)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -38,12 +39,17 @@ class Splits:
     fingerprint: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split → reason → rows skipped
 
+    @property
+    def multi_label(self) -> bool:
+        """Whether each text has a set of labels (`data.multi_label`) rather than one class."""
+        return self.train.labels.ndim == 2
+
 
 def load_splits(config: Config) -> Splits:
     """Load the configured source, fix the class order from train, and carve validation if needed."""
     raw = load_source(config.data)
     names = raw.label_names or infer_label_names(raw.train)
-    if len(set(raw.train.labels)) < 2:
+    if len({label for labels in _label_sets(raw.train) for label in labels}) < 2:
         raise DataError(
             f"{raw.train.origin}: training data has a single class {names[0]!r}; a classifier needs two or more"
         )
@@ -62,35 +68,50 @@ def load_splits(config: Config) -> Splits:
 
 def infer_label_names(data: LabelledTexts) -> list[str]:
     """Class order: numeric when every label is an integer (so 2 < 10), else alphabetical."""
-    unique = set(data.labels)
+    unique = {label for labels in _label_sets(data) for label in labels}
     if all(label.lstrip("-").isdigit() for label in unique):
         return sorted(unique, key=int)
     return sorted(unique)
 
 
 def encode(data: LabelledTexts, names: list[str], skip: bool = False) -> Examples:
-    """Labels to class ids. A label training never saw is an error naming it, or with `skip` a dropped row
-    (counted into `data.dropped`)."""
+    """Labels to class ids (multi-label: to 0/1 rows, one column per label). A label training never saw is an
+    error naming it, or with `skip` a dropped row (counted into `data.dropped`)."""
     index = {name: i for i, name in enumerate(names)}
-    unseen = Counter(label for label in data.labels if label not in index)
+    sets = _label_sets(data)
+    unseen = Counter(label for labels in sets for label in labels if label not in index)
     if unseen and not skip:
         label, count = unseen.most_common(1)[0]
         raise DataError(
             f"{data.origin}: label {label!r} ({count} rows) is not among the trained classes "
             f"{', '.join(map(repr, names))}; fix the labels or set data.on_bad_rows: skip"
         )
+    keep = [i for i, labels in enumerate(sets) if all(label in index for label in labels)]
     if unseen:
-        data.dropped["label not seen in training"] = sum(unseen.values())
-    keep = [i for i, label in enumerate(data.labels) if label in index]
-    return Examples([data.texts[i] for i in keep], np.array([index[data.labels[i]] for i in keep], dtype=np.int32))
+        data.dropped["label not seen in training"] = len(sets) - len(keep)
+    if not data.multi_label:
+        return Examples([data.texts[i] for i in keep], np.array([index[sets[i][0]] for i in keep], dtype=np.int32))
+    hot = np.zeros((len(keep), len(names)), dtype=np.int32)
+    for row, i in enumerate(keep):
+        hot[row, [index[label] for label in sets[i]]] = 1
+    return Examples([data.texts[i] for i in keep], hot)
+
+
+def _label_sets(data: LabelledTexts) -> list[tuple[str, ...]]:
+    """Every text's labels as a tuple: its set with `multi_label`, else its one label."""
+    return data.labels if data.multi_label else [(label,) for label in data.labels]
 
 
 def stratified_split(examples: Examples, fraction: float, seed: int) -> tuple[Examples, Examples]:
-    """Hold out `fraction` of each class (at least one example), shuffled with `seed`."""
+    """Hold out `fraction` of each class (at least one example), shuffled with `seed`. Multi-label texts count
+    towards their rarest label, so a rare label is held out too."""
     rng = np.random.default_rng(seed)
+    strata = examples.labels
+    if strata.ndim == 2:
+        strata = np.where(strata == 1, strata.sum(axis=0), np.inf).argmin(axis=1)
     held: list[np.ndarray] = []
-    for label in np.unique(examples.labels):
-        members = rng.permutation(np.flatnonzero(examples.labels == label))
+    for label in np.unique(strata):
+        members = rng.permutation(np.flatnonzero(strata == label))
         if len(members) < 2:
             raise DataError(f"class {label} has {len(members)} example; give data.validation or more examples")
         held.append(members[: max(1, round(len(members) * fraction))])

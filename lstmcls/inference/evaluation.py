@@ -1,4 +1,6 @@
-"""`evaluate(run)`: accuracy, per-class precision/recall/F1, confusion matrix and ROC-AUC on held-out data."""
+"""`evaluate(run)`: accuracy, per-class precision/recall/F1, confusion matrix, ROC-AUC and PR-AUC, calibration
+(ECE and a reliability diagram) on held-out data, decided as the run decides (its threshold and temperature); for
+a multi-label run: micro and macro F1, per-label scores, subset accuracy and Hamming loss."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from lstmcls.data.splits import encode
 from lstmcls.errors import DataError
 from lstmcls.inference.prediction import predict_probabilities
 from lstmcls.reporting import plots, progress
+from lstmcls.reporting.decision import Decision
+from lstmcls.reporting.multilabel import score_label_sets
 from lstmcls.reporting.scores import score
 from lstmcls.tracking import record_results
 
@@ -51,7 +55,13 @@ def read_labelled(run: runs.Run, path: str | Path) -> LabelledTexts:
 
 def score_split(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
     """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`)."""
-    names = run.label_names()
-    result = score(labels, probabilities, names)
-    plots.score_plots(result, labels, probabilities, names, name, run.score_plots(name))
+    names, decision = run.label_names(), run.decision()
+    if decision.multi_label:  # each label on or off by its own threshold; no confusion matrix to draw
+        return score_label_sets(labels, decision.calibrated(probabilities), names, decision)
+    calibrated = decision.calibrated(probabilities)  # as predict answers: the run's temperature and threshold
+    result = score(labels, calibrated, names, decision.decide(calibrated))
+    uncalibrated = probabilities if decision.temperature != 1.0 else None
+    plots.score_plots(result, labels, calibrated, names, name, run.score_plots(name), uncalibrated)
+    if decision != Decision():
+        result["decision"] = {key: decision.to_json()[key] for key in ("temperature", "threshold", "goal")}
     return result

@@ -1,4 +1,7 @@
-"""`predict(run, texts)`: labels and class probabilities for raw strings."""
+"""`predict(run, texts)`: labels and class probabilities for raw strings (label sets for a multi-label run).
+
+The run's decision (`Run.decision()`: its temperature, threshold or per-label thresholds) turns probabilities
+into answers, as in `eval`, `serve` and the export."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from lstmcls.data.splits import text_dataset
 from lstmcls.errors import DataError
 from lstmcls.models.factory import class_probabilities
 from lstmcls.reporting import progress
+from lstmcls.reporting.multilabel import label_set
 from lstmcls.runs.run import Run
 
 
@@ -25,16 +29,30 @@ class Prediction:
     probabilities: dict[str, float]
 
 
-def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Prediction]:
-    """Predict with a complete run's saved model (its vectorizer included)."""
+@dataclass(frozen=True)
+class LabelSetPrediction:
+    """A multi-label run's answer: the labels whose probability reaches their threshold, most probable first
+    (possibly none), and every label's probability."""
+
+    text: str
+    labels: list[str]
+    probabilities: dict[str, float]
+
+
+def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Prediction] | list[LabelSetPrediction]:
+    """Predict with a complete run's saved model (its vectorizer included), decided as the run decides."""
     check_texts(texts)
     run.require_complete()
-    names = run.label_names()
-    probabilities = predict_probabilities(run.load_model(), texts, batch_size)
-    return [
-        Prediction(text, names[int(np.argmax(row))], {name: float(p) for name, p in zip(names, row)})
-        for text, row in zip(texts, probabilities)
-    ]
+    names, decision = run.label_names(), run.decision()
+    probabilities = decision.calibrated(predict_probabilities(run.load_model(), texts, batch_size))
+    decided = decision.decide(probabilities)
+    named = [{name: float(p) for name, p in zip(names, row)} for row in probabilities]
+    if decision.multi_label:
+        return [
+            LabelSetPrediction(text, label_set(on, names, row), by_name)
+            for text, on, row, by_name in zip(texts, decided, probabilities, named)
+        ]
+    return [Prediction(text, names[int(index)], by_name) for text, index, by_name in zip(texts, decided, named)]
 
 
 def predict_probabilities(model: keras.Model, texts: list[str], batch_size: int = 256) -> np.ndarray:

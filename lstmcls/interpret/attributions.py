@@ -1,9 +1,10 @@
 """Why a run predicts what it does: integrated gradients per token, attention weights, recurrent gate traces.
 
 `explain(run, texts)` explains each text (pass `ModelParts(run)` instead of the run to load its model once
-for many calls, as `lstmcls serve` does); `aggregate(run, texts)` ranks, per class, the tokens that push
-hardest towards it over many texts, to spot shortcuts and label leakage. `lstmcls.interpret.render_text`,
-`render_html` and `render_png` draw explanations for a terminal, a web page or a PNG.
+for many calls, as `lstmcls serve` does), or, for a multi-label run, each label each text is predicted;
+`aggregate(run, texts)` ranks, per class, the tokens that push hardest towards it over many texts, to spot
+shortcuts and label leakage. `lstmcls.interpret.render_text`, `render_html` and `render_png` draw explanations
+for a terminal, a web page or a PNG.
 
 - Tokens are what the model saw: the run's standardizer, a whitespace split (as `TextVectorization` does)
   and the run's window (`lstmcls.interpret.model_parts`). To align tokens with the words the user typed, each
@@ -32,6 +33,8 @@ from lstmcls.interpret.gates import GateTracer
 from lstmcls.interpret.integrated_gradients import Attributions, IntegratedGradients
 from lstmcls.interpret.model_parts import Encoded, ModelParts
 from lstmcls.interpret.types import Aggregate, Explanation, Token, TokenStat
+from lstmcls.models.factory import class_probabilities
+from lstmcls.reporting.multilabel import label_set
 from lstmcls.runs.run import Run
 
 
@@ -39,6 +42,9 @@ def explain(
     run: Run | ModelParts, texts: list[str], target: str | None = None, steps: int = 50, gates: bool = False
 ) -> list[Explanation]:
     """Explain the prediction for each text, for its predicted class or for the class `target`.
+
+    A multi-label run without `target` explains each label a text is predicted (most probable first; its most
+    probable label when it is predicted none): one explanation per text and label, in text order.
 
     Args:
         run: a run, or its model already loaded (`ModelParts(run)`): loading takes seconds, so a caller that
@@ -51,7 +57,10 @@ def explain(
     target_index = None if target is None else parts.class_index(target)
     tracer = GateTracer(parts.run.id, parts.cell, parts.embedding, parts.chain) if gates else None
     encoded = parts.encode(texts)
-    ig = _integrated_gradients(parts)(encoded.ids, [target_index] * len(texts), steps)
+    rows, targets = _targets(parts, encoded.ids, target_index)
+    texts, encoded = [texts[row] for row in rows], encoded.take(rows)
+    ig = _integrated_gradients(parts)(encoded.ids, targets, steps)
+    predicted = _predicted(parts, ig.probabilities)
     word_tokens = parts.word_tokens([text.split() for text in texts])
     explanations = []
     for i, text in enumerate(texts):
@@ -62,7 +71,8 @@ def explain(
                 words=text.split(),
                 tokens=tokens,
                 truncated=len(encoded.tokens[i]) - len(tokens),
-                label=parts.labels[int(np.argmax(ig.probabilities[i]))],
+                label=", ".join(predicted[i]) if parts.decision.multi_label else predicted[i][0],
+                labels=predicted[i] if parts.decision.multi_label else None,
                 probabilities={name: float(p) for name, p in zip(parts.labels, ig.probabilities[i])},
                 target=parts.labels[explained],
                 target_probability=float(ig.scores[i]),
@@ -114,6 +124,33 @@ def aggregate(
         classes[name] = sorted(stats, key=lambda stat: stat.mean, reverse=True)[:top]
     per_class = np.bincount(ig.targets, minlength=len(parts.labels))
     return Aggregate(classes, dict(zip(parts.labels, per_class.tolist())), steps, float(ig.gaps.max()))
+
+
+def _targets(parts: ModelParts, ids: np.ndarray, target: int | None) -> tuple[list[int], list[int]]:
+    """Which text each explanation explains, and towards which class: `target`, else the class the run decides
+    (its threshold included); a multi-label run explains each label a text is predicted (its most probable one
+    if none)."""
+    if target is not None:
+        return list(range(len(ids))), [target] * len(ids)
+    probabilities = parts.decision.calibrated(np.asarray(class_probabilities(parts.classifier.predict(ids, verbose=0))))
+    decided = parts.decision.decide(probabilities)
+    if not parts.decision.multi_label:
+        return list(range(len(ids))), [int(index) for index in decided]
+    rows, targets = [], []
+    for row, (on, scores) in enumerate(zip(decided, probabilities)):
+        chosen = [parts.labels.index(name) for name in label_set(on, parts.labels, scores)] or [int(scores.argmax())]
+        rows += [row] * len(chosen)
+        targets += chosen
+    return rows, targets
+
+
+def _predicted(parts: ModelParts, probabilities: np.ndarray) -> list[list[str]]:
+    """Each text's answer as the run decides it: its class, or a multi-label run's label set."""
+    probabilities = parts.decision.calibrated(probabilities)
+    decided = parts.decision.decide(probabilities)
+    if parts.decision.multi_label:
+        return [label_set(on, parts.labels, scores) for on, scores in zip(decided, probabilities)]
+    return [[parts.labels[int(index)]] for index in decided]
 
 
 def _integrated_gradients(parts: ModelParts) -> IntegratedGradients:

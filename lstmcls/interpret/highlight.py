@@ -38,11 +38,27 @@ def typed_words(explanation: Explanation) -> Iterator[tuple[str, float | None, b
         yield word, scores.get(index), index in oov
 
 
+def text_numbers(explanations: list[Explanation]) -> list[int]:
+    """The number of the text each explanation is of: a multi-label run explains a text once per predicted
+    label, one after the other."""
+    numbers, number = [], 0
+    for previous, explanation in zip([None, *explanations], explanations):
+        again = explanation.labels is not None and previous is not None and previous.text == explanation.text
+        number += not again
+        numbers.append(number)
+    return numbers
+
+
+def predicted(explanation: Explanation) -> str:
+    """The predicted class, or a multi-label run's predicted labels (which may be none)."""
+    return explanation.label or "no label"
+
+
 def summary_lines(explanation: Explanation) -> list[str]:
     probabilities = ", ".join(f"{name} {p:.4f}" for name, p in explanation.probabilities.items())
     cut = f"; {explanation.truncated} tokens cut by the window" if explanation.truncated else ""
     return [
-        f"predicted {explanation.label} ({probabilities})",
+        f"predicted {predicted(explanation)} ({probabilities})",
         f"attributions towards {explanation.target}: p {explanation.target_probability:.4f} vs baseline "
         f"{explanation.baseline_probability:.4f}, completeness gap {explanation.completeness_gap:.1%} "
         f"({explanation.steps} steps){cut}",

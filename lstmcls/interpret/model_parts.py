@@ -31,6 +31,10 @@ class Encoded:
     lengths: np.ndarray  # tokens seen per text
     tokens: list[list[str]]  # every token of each text, before the window
 
+    def take(self, rows: list[int]) -> Encoded:
+        """These texts, in this order (a text may come more than once)."""
+        return Encoded(self.ids[rows], self.lengths[rows], [self.tokens[row] for row in rows])
+
 
 class ModelParts:
     """A run's model as parts: vectorizer, window, embedding, and the classifier's layers after it."""
@@ -38,6 +42,7 @@ class ModelParts:
     def __init__(self, run: Run) -> None:
         run.require_complete()
         self.run, self.labels, config = run, run.label_names(), run.config()
+        self.decision = run.decision()  # how probabilities become the predicted class or label set
         self.cell, self.standardize = config.model.cell, standardizer(config.vectorizer.standardize)
         model = run.load_model()
         self.preprocessor, self.classifier = model.get_layer("preprocessor"), model.get_layer("classifier")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import html
 
-from lstmcls.interpret.highlight import ATTENTION, attribution_scale, summary_lines, tint, typed_words
+from lstmcls.interpret.highlight import (
+    ATTENTION,
+    attribution_scale,
+    predicted,
+    summary_lines,
+    text_numbers,
+    tint,
+    typed_words,
+)
 from lstmcls.interpret.types import Explanation, Token
 
 _STYLE = """
@@ -26,7 +34,7 @@ table.probabilities td { padding: 0 0.5rem; }
 
 def to_html(explanations: list[Explanation]) -> str:
     """One self-contained page: per text, the prediction, the typed text tinted by attribution, the tokens."""
-    sections = "\n".join(_html_section(number, e) for number, e in enumerate(explanations, start=1))
+    sections = "\n".join(_html_section(number, e) for number, e in zip(text_numbers(explanations), explanations))
     attention = any(e.tokens[0].attention is not None for e in explanations)
     legend = (
         f'<p class="legend"><span style="background:rgb{tint(1, 1)}">pushes towards the explained class</span>'
@@ -63,7 +71,7 @@ def _html_section(number: int, explanation: Explanation) -> str:
     attention = max((token.attention or 0.0 for token in explanation.tokens), default=0.0) or 1.0
     tokens = "".join(_html_token(token, scale, attention) for token in explanation.tokens)
     return (
-        f"<section>\n<h2>Text {number}: predicted {html.escape(explanation.label)}</h2>\n"
+        f"<section>\n<h2>Text {number}: predicted {html.escape(predicted(explanation))}</h2>\n"
         f'<table class="probabilities">{rows}</table>\n<p class="meta">{meta}</p>\n'
         f'<p class="text">{" ".join(words)}</p>\n<h3>Tokens the model saw</h3>\n<div class="tokens">{tokens}</div>\n'
         "</section>"

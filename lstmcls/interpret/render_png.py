@@ -66,9 +66,10 @@ def to_png(explanation: Explanation, path: str | Path) -> Path:
     )
     snippet = explanation.text if len(explanation.text) <= 80 else explanation.text[:77] + "..."
     note = "" if explanation.gates else "  (no gate traces: explain with gates=True)"
+    shown = explanation.labels if explanation.labels is not None else [explanation.label]  # a label set, or one
+    answer = ", ".join(f"{name} (p={explanation.probabilities[name]:.3f})" for name in shown) or "no label"
     figure.suptitle(
-        f"predicted {explanation.label} (p={explanation.probabilities[explanation.label]:.3f}); "
-        f"explaining {explanation.target}{note}\n{snippet!r}",
+        f"predicted {answer}; explaining {explanation.target}{note}\n{snippet!r}",
         fontsize=10,
     )
     path = Path(path)

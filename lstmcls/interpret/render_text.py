@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from lstmcls.interpret.highlight import attribution_scale, summary_lines, tint, typed_words
+from lstmcls.interpret.highlight import attribution_scale, summary_lines, text_numbers, tint, typed_words
 from lstmcls.interpret.types import Aggregate, Explanation
 
 
 def to_terminal(explanations: list[Explanation], color: bool) -> str:
     """ANSI-coloured text (typed words tinted by attribution) when `color`, else an aligned table per text."""
     blocks = []
-    for number, explanation in enumerate(explanations, start=1):
+    for number, explanation in zip(text_numbers(explanations), explanations):
         body = _coloured_text(explanation) if color else _table(explanation)
         first, *rest = summary_lines(explanation)
         blocks.append("\n".join([f"text {number}: {first}", *rest, body]))

@@ -5,7 +5,8 @@ They hold plain numbers and NumPy arrays (no TensorFlow), so renderers and the C
 `Explanation.to_dict()` (JSON) fields: text, words, tokens [text, id, oov, word, attribution, attention],
 truncated, label, probabilities, target, target_probability, baseline_probability, completeness_gap, steps,
 gates [layer, direction, cell, gates {name: [token][unit]}, cell_state, hidden, unit_importance,
-max_deviation]. Arrays are [token][unit], tokens in text order (also for the backward direction).
+max_deviation], labels (only for a multi-label run: its predicted label set). Arrays are [token][unit],
+tokens in text order (also for the backward direction).
 `Aggregate.to_dict()` fields: classes {class: [token, mean, count]}, texts, steps, max_completeness_gap.
 """
 
@@ -47,7 +48,7 @@ class Explanation:
     words: list[str]  # the text split on whitespace, as typed
     tokens: list[Token]  # what the model saw, in order
     truncated: int  # tokens the window cut (vectorizer.keep decides which end)
-    label: str  # the predicted class
+    label: str  # the predicted class (a multi-label run: its predicted labels, comma-separated)
     probabilities: dict[str, float]
     target: str  # the class whose probability is explained
     target_probability: float
@@ -55,9 +56,13 @@ class Explanation:
     completeness_gap: float
     steps: int
     gates: list[GateTrace] = field(default_factory=list)
+    labels: list[str] | None = None  # a multi-label run's predicted label set, most probable first
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        data = asdict(self)
+        if self.labels is None:  # one label per text: the JSON stays as it always was
+            del data["labels"]
+        return _jsonable(data)
 
 
 @dataclass(frozen=True)

@@ -15,4 +15,4 @@ def register_custom_objects() -> None:
     A module that gains a registered object is added here.
     """
     from lstmcls.data import text  # noqa: F401  (TokenWindow, the standardisers)
-    from lstmcls.models import fused, layers  # noqa: F401  (PooledRecurrent; the cells and poolings)
+    from lstmcls.models import fused, layers, metrics  # noqa: F401  (PooledRecurrent; cells, poolings; MacroF1)

@@ -68,9 +68,9 @@ POOLINGS.builds("attention")(lambda config: AttentionPooling(config.attention_un
 # === Model ===
 
 
-def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> keras.Model:
-    """Token ids (0 = padding, masked throughout; any length) → probabilities: one sigmoid for two classes,
-    else softmax."""
+def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int, multi_label: bool = False) -> keras.Model:
+    """Token ids (0 = padding, masked throughout; any length) → probabilities: one sigmoid for two classes, one
+    sigmoid per label when `multi_label` (labels are independent), else softmax."""
     blockers = cudnn_blockers(config)
     if blockers:
         log.warning("the fast cuDNN GPU kernel for %s is off: %s", config.cell, "; ".join(blockers))
@@ -98,9 +98,11 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int) -> 
         x = keras.layers.Dense(units, activation="relu")(x)
         if config.head_dropout:
             x = keras.layers.Dropout(config.head_dropout)(x)
-    binary = num_classes == 2
+    binary = num_classes == 2 and not multi_label
     outputs = keras.layers.Dense(
-        1 if binary else num_classes, activation="sigmoid" if binary else "softmax", name="probabilities"
+        1 if binary else num_classes,
+        activation="sigmoid" if binary or multi_label else "softmax",
+        name="probabilities",
     )(x)
     return keras.Model(ids, outputs, name="classifier")
 
@@ -112,7 +114,8 @@ def end_to_end(preprocessor: keras.Model, classifier: keras.Model) -> keras.Mode
 
 
 def class_probabilities(outputs):
-    """One column per class: a sigmoid output p becomes [1 - p, p]. Works on NumPy and TF tensors."""
+    """One column per class: a sigmoid output p becomes [1 - p, p] (a multi-label model's columns, one per label,
+    stay as they are: it has two or more). Works on NumPy and TF tensors."""
     if outputs.shape[-1] == 1:
         return keras.ops.concatenate([1.0 - outputs, outputs], axis=-1)
     return outputs

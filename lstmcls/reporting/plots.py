@@ -1,5 +1,5 @@
-"""PNG plots a person reads at a glance: learning curves, confusion matrix, ROC curve, runs compared (matplotlib,
-headless)."""
+"""PNG plots a person reads at a glance: learning curves, confusion matrix, ROC and precision-recall curves,
+reliability diagram, runs compared (matplotlib, headless)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from sklearn import metrics as skm  # noqa: E402
 
+from lstmcls.reporting.calibration import reliability  # noqa: E402
 from lstmcls.reporting.scores import best_epoch  # noqa: E402
 
 
@@ -77,21 +78,74 @@ def roc_curve(labels: np.ndarray, positive_probability: np.ndarray, positive: st
     return _save(figure, out)
 
 
+def precision_recall(
+    labels: np.ndarray, probabilities: np.ndarray, names: list[str], out: Path, title: str, chosen: Any = None
+) -> Path:
+    """Precision against recall: of the second class for two classes (its share of the texts is the chance
+    level), of each class against the rest for more; `chosen` marks the operating point the decision picked."""
+    positives = [1] if len(names) == 2 else range(len(names))
+    figure, axis = plt.subplots(figsize=(5, 5), constrained_layout=True)
+    for index in positives:
+        truth = labels == index
+        if truth.any():
+            precision, recall, _ = skm.precision_recall_curve(truth, probabilities[:, index])
+            area = skm.average_precision_score(truth, probabilities[:, index])
+            axis.plot(recall, precision, label=f"{names[index]!r} (PR-AUC = {area:.3f})", drawstyle="steps-post")
+    if len(names) == 2:
+        axis.axhline(float(np.mean(labels == 1)), linestyle="--", color="grey", label="chance")
+    if chosen is not None:
+        axis.plot(chosen["recall"], chosen["precision"], "o", color="black", label="decision")
+    axis.set(xlabel="recall", ylabel="precision", title=title, xlim=(0, 1), ylim=(0, 1.01))
+    axis.grid(alpha=0.3)
+    axis.legend(loc="lower left", fontsize="small")
+    return _save(figure, out)
+
+
+def reliability_diagram(labels: np.ndarray, series: dict[str, np.ndarray], out: Path, title: str) -> Path:
+    """Accuracy against confidence per confidence bin for each named set of probabilities (the diagonal is a
+    calibrated model; below it, over-confidence), with the texts per bin underneath."""
+    figure, (axis, counts) = plt.subplots(
+        2, 1, figsize=(5, 6), sharex=True, constrained_layout=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="calibrated")
+    for name, probabilities in series.items():
+        table = reliability(labels, probabilities)
+        axis.plot(table["confidence"], table["accuracy"], "o-", label=name)
+        counts.plot(table["confidence"], table["count"], "o-")
+    axis.set(ylabel="accuracy of the most probable class", title=title, ylim=(0, 1.01))
+    counts.set(xlabel="confidence (probability of the most probable class)", ylabel="texts", xlim=(0, 1.01))
+    for each in (axis, counts):
+        each.grid(alpha=0.3)
+    axis.legend(loc="upper left", fontsize="small")
+    return _save(figure, out)
+
+
 def score_plots(
     result: dict[str, Any],
     labels: np.ndarray,
     probabilities: np.ndarray,
     names: list[str],
     split: str,
-    outs: tuple[Path, Path, Path],
+    outs: tuple[Path, ...],
+    uncalibrated: np.ndarray | None = None,
 ) -> None:
-    """A split's confusion matrix (in `outs[0]`), and for two classes its ROC curve (in `outs[1]`) and the points
-    of its ROC and precision-recall curves (in `outs[2]`, JSON), which `lstmcls compare` overlays."""
+    """A split's plots, to the paths of `Run.score_plots`: its confusion matrix (`outs[0]`), for two classes its
+    ROC curve (`outs[1]`) and the points of its ROC and precision-recall curves (`outs[2]`, JSON, which
+    `lstmcls compare` overlays), its precision-recall curves (`outs[3]`) and its reliability diagram (`outs[4]`,
+    with the probabilities before temperature scaling when `uncalibrated` is given)."""
     title = f"Confusion matrix, {split} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})"
     confusion_matrix(result["confusion_matrix"], names, outs[0], title)
     if "roc_auc" in result:
         roc_curve(labels, probabilities[:, 1], names[1], outs[1], f"ROC curve, {split}")
         outs[2].write_text(json.dumps(curve_points(labels, probabilities[:, 1])), encoding="utf-8")
+    chosen = result["per_class"][names[1]] if len(names) == 2 else None
+    precision_recall(labels, probabilities, names, outs[3], f"Precision-recall curve, {split}", chosen)
+    series = (
+        {"model": probabilities}
+        if uncalibrated is None
+        else {"uncalibrated": uncalibrated, "temperature-scaled": probabilities}
+    )
+    reliability_diagram(labels, series, outs[4], f"Reliability, {split} (ECE {result['ece']:.3f})")
 
 
 def curve_points(labels: np.ndarray, positive_probability: np.ndarray, most: int = 500) -> dict[str, Any]:

@@ -1,4 +1,10 @@
-"""Classification scores from true class ids and predicted probabilities (scikit-learn's metrics)."""
+"""Classification scores from true class ids and predicted probabilities (scikit-learn's metrics).
+
+PR-AUC is scikit-learn's average precision (the precision at each recall step, weighted by the step), for the
+second class of two, and one class against the rest for more; the epochs' `val_pr_auc` is Keras's AUC of the
+same curve over 200 thresholds, close to it but not equal. `ece` is the expected calibration error of the
+probabilities (`lstmcls.reporting.calibration`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,15 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
+from lstmcls.reporting.calibration import expected_calibration_error
 
-def score(labels: np.ndarray, probabilities: np.ndarray, names: list[str]) -> dict[str, Any]:
-    """Classification metrics from true class ids and an (n, classes) probability array."""
-    predicted = probabilities.argmax(axis=1)
+
+def score(
+    labels: np.ndarray, probabilities: np.ndarray, names: list[str], predicted: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Classification metrics from true class ids, an (n, classes) probability array and the class ids decided
+    from it (the run's `Decision`; default: the most probable class)."""
+    predicted = probabilities.argmax(axis=1) if predicted is None else predicted
     classes = list(range(len(names)))
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         labels, predicted, labels=classes, zero_division=0
@@ -27,6 +38,13 @@ def score(labels: np.ndarray, probabilities: np.ndarray, names: list[str]) -> di
     }
     if len(names) == 2 and len(np.unique(labels)) == 2:
         result["roc_auc"] = float(skm.roc_auc_score(labels, probabilities[:, 1]))
+        result["pr_auc"] = float(skm.average_precision_score(labels, probabilities[:, 1]))
+    elif len(names) > 2:  # one class against the rest; None for a class the split lacks
+        for index, name in enumerate(names):
+            present = bool((labels == index).any())
+            area = skm.average_precision_score(labels == index, probabilities[:, index]) if present else None
+            result["per_class"][name]["pr_auc"] = None if area is None else float(area)
+    result["ece"] = expected_calibration_error(labels, probabilities)
     return result
 
 

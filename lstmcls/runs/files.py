@@ -40,3 +40,6 @@ IMPORTANCES_PLOT = "importances.png"
 KILLED = "killed"  # how `lstmcls runs` shows a `running` run whose process is gone (never written to run.json)
 CURVES = "curves-{split}.json"  # in PLOTS: the points of a two-class split's ROC and precision-recall curves
 TRACKING = "tracking"  # the key of run.json that records where trackers (MLflow) hold the run
+DECISION = "decision.json"  # how probabilities become answers: temperature and thresholds (reporting/decision.py)
+PR_PLOT = "pr-{split}.png"  # in PLOTS, per scored split: precision-recall curves
+RELIABILITY_PLOT = "reliability-{split}.png"  # in PLOTS, per scored split: calibration (reliability diagram)

@@ -17,19 +17,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lstmcls.errors import RunError
+from lstmcls.reporting.decision import Decision
 from lstmcls.runs.files import (
     CLASSIFIER,
     COMPLETE,
     CONFIG,
     CONFUSION_MATRIX_PLOT,
     CURVES,
+    DECISION,
     KILLED,
     LABELS,
     META,
     MODEL,
     PLOTS,
+    PR_PLOT,
     PREPROCESSOR,
     PRETRAIN,
+    RELIABILITY_PLOT,
     ROC_PLOT,
     RUNNING,
     VECTORS,
@@ -146,10 +150,16 @@ class Run:
     def label_names(self) -> list[str]:
         return read_json(self.file(LABELS), what=f"run {self.id}")
 
-    def score_plots(self, split: str) -> tuple[Path, Path, Path]:
-        """Where a scored split's confusion matrix and ROC curve are drawn, and its curves' points written."""
+    def decision(self) -> Decision:
+        """How the run turns probabilities into answers (`decision.json`); argmax for a run without one."""
+        path = self.file(DECISION)
+        return Decision.from_json(read_json(path, what=f"run {self.id}")) if path.exists() else Decision()
+
+    def score_plots(self, split: str) -> tuple[Path, Path, Path, Path, Path]:
+        """Where a scored split's confusion matrix and ROC curve are drawn, its curves' points written, and its
+        precision-recall curves and reliability diagram drawn."""
         folder = self.file(PLOTS)
-        names = (CONFUSION_MATRIX_PLOT, ROC_PLOT, CURVES)
+        names = (CONFUSION_MATRIX_PLOT, ROC_PLOT, CURVES, PR_PLOT, RELIABILITY_PLOT)
         return tuple(folder / name.format(split=split) for name in names)
 
     def load_model(self) -> keras.Model:

@@ -201,7 +201,8 @@ def _explain(model: ServedModel, request: protocol.ExplainRequest) -> dict[str, 
     from lstmcls.interpret.attributions import explain
     from lstmcls.interpret.render_html import to_html
 
-    (explanation,) = explain(model.parts(), [request.text], target=request.target, steps=request.steps)
+    # one explanation, or a multi-label model's one per predicted label: the most probable label's comes first
+    explanation = explain(model.parts(), [request.text], target=request.target, steps=request.steps)[0]
     return {**explanation.to_dict(), **({"html": to_html([explanation])} if request.html else {})}
 
 

@@ -1,10 +1,10 @@
 """The model a server answers with: an lstmcls export, checked and loaded once, and the run it came from.
 
 An lstmcls export is a SavedModel whose `serving_default` maps `texts` (`tf.string[batch]`) to `probabilities`
-and `label` (`lstmcls.inference.export`). Its signature is read from `saved_model.pb` before TensorFlow loads
-anything, so a wrong directory is refused at once with one line. The run (when the export lies in one, or
-`--run` named it) gives the class names and is what `:explain` needs: attributions are taken on the run's
-Keras model, not on the SavedModel.
+and `label`, and for a multi-label run also `multi_hot` (`lstmcls.inference.export`). Its signature is read
+from `saved_model.pb` before TensorFlow loads anything, so a wrong directory is refused at once with one line.
+The run (when the export lies in one, or `--run` named it) gives the class names and is what `:explain` needs:
+attributions are taken on the run's Keras model, not on the SavedModel.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 SIGNATURE = "serving_default"
 INPUT = "texts"
 OUTPUTS = ("probabilities", "label")
+MULTI_HOT = "multi_hot"  # the output only a multi-label export has
 
 
 @dataclass
@@ -46,15 +47,27 @@ class ServedModel:
             self._parts = ModelParts(self.run)
         return self._parts
 
+    @property
+    def multi_label(self) -> bool:
+        """Whether the export answers label sets (its signature has `multi_hot`)."""
+        return MULTI_HOT in self.signature_defs[SIGNATURE]["outputs"]
+
     def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """`probabilities` (n, classes) float32 and `label` (n,) str for a batch of raw strings."""
+        """`probabilities` (n, classes) float32 and `label` (n,) str for a batch of raw strings; a multi-label
+        export's `labels` instead: (n,) lists of the labels that are on, most probable first (as `predict`)."""
         import tensorflow as tf
 
         outputs = self._function(texts=tf.constant(texts, dtype=tf.string))
-        return {
-            "probabilities": outputs["probabilities"].numpy(),
-            "label": np.array([label.decode() for label in outputs["label"].numpy()], dtype=object),
-        }
+        probabilities, labels = outputs["probabilities"].numpy(), outputs["label"].numpy()
+        if not self.multi_label:
+            return {
+                "probabilities": probabilities,
+                "label": np.array([label.decode() for label in labels], dtype=object),
+            }
+        sets = np.empty(len(labels), dtype=object)  # filled one by one: lists of equal length would make a 2-D array
+        for i, (padded, row) in enumerate(zip(labels, probabilities)):
+            sets[i] = [padded[j].decode() for j in np.argsort(-row, kind="stable") if padded[j]]
+        return {"probabilities": probabilities, "labels": sets}
 
 
 def load_served(run_path: Path | None, model_path: Path | None, runs_dir: Path = Path("runs")) -> ServedModel:

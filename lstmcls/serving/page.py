@@ -33,7 +33,7 @@ async function call(verb, body) {
   return answer;
 }
 function showPrediction(prediction) {
-  $("label").textContent = prediction.label;
+  $("label").textContent = prediction.labels ? prediction.labels.join(", ") || "(no label)" : prediction.label;
   $("probabilities").replaceChildren(...prediction.probabilities.map((p, i) => {
     const row = document.createElement("tr");
     row.innerHTML = `<td></td><td>${p.toFixed(4)}</td><td><span class="bar" style="width:${p * 10}rem"></span></td>`;

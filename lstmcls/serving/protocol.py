@@ -6,6 +6,7 @@ The signature has one input (`texts`, a batch of strings) and two outputs, so, a
   `{"predictions": [{"probabilities": [...], "label": "..."}, ...]}`, one object per instance;
 - columnar format: `{"inputs": ["text", ...]}` (or `{"inputs": {"texts": [...]}}`) answers
   `{"outputs": {"probabilities": [[...], ...], "label": [...]}}`;
+- a multi-label model answers `labels` (each text's label set, a list, most probable first) instead of `label`;
 - errors answer `{"error": "..."}` with a 4xx status (TF Serving's own error shape).
 
 A bad request raises `RequestError`, whose message names the problem and the fix.
@@ -71,10 +72,11 @@ def parse_predict(body: bytes) -> PredictRequest:
 def predict_response(outputs: dict[str, np.ndarray], format: str) -> dict[str, Any]:
     """The model's outputs for one request as TF Serving shapes them in `format`."""
     probabilities = outputs["probabilities"].tolist()
-    labels = [str(label) for label in outputs["label"]]
+    key = "labels" if "labels" in outputs else "label"
+    labels = [list(label) if key == "labels" else str(label) for label in outputs[key]]
     if format == COLUMNAR:
-        return {"outputs": {"probabilities": probabilities, "label": labels}}
-    return {"predictions": [{"probabilities": p, "label": label} for p, label in zip(probabilities, labels)]}
+        return {"outputs": {"probabilities": probabilities, key: labels}}
+    return {"predictions": [{"probabilities": p, key: label} for p, label in zip(probabilities, labels)]}
 
 
 def parse_explain(body: bytes) -> ExplainRequest:

@@ -2,7 +2,8 @@
 
 Class balance, lengths in the vectorizer's own tokens, truncation at `max_length`, vocabulary coverage at
 `max_tokens`, empty and duplicate texts, texts shared between splits (leakage), and warnings for what
-would hurt training. Bad rows are counted rather than fatal here.
+would hurt training, with the settings the data calls for (`proposed`: class weights when one class outnumbers
+another more than 3 to 1). Bad rows are counted rather than fatal here.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from lstmcls.config.schema import Config
-from lstmcls.data.splits import Examples, load_splits
+from lstmcls.data.splits import Examples, Splits, load_splits
 from lstmcls.data.text import tokenize
+from lstmcls.training.objectives import class_weights
 
 # Thresholds behind the warnings; each warning says which one it crossed.
 IMBALANCE = 3.0  # largest class / smallest class
@@ -44,8 +46,21 @@ def inspect_data(config: Config) -> dict[str, Any]:
     train_keys = set(keys["train"])
     others = [name for name in ("validation", "test") if name in keys]
     report["leakage"] = {f"train_{name}": sum(key in train_keys for key in set(keys[name])) for name in others}
+    report["proposed"] = _proposed(splits)
     report["warnings"] = _warnings(report, config)
     return report
+
+
+def _proposed(splits: Splits) -> dict[str, Any]:
+    """Settings the data calls for: `train.class_weight: balanced` (and the weights it gives) when the largest
+    class outnumbers the smallest more than IMBALANCE times in train (one label per text)."""
+    if splits.multi_label:
+        return {}
+    counts = np.bincount(splits.train.labels, minlength=len(splits.label_names))
+    if not counts.min() or counts.max() / counts.min() <= IMBALANCE:
+        return {}
+    weights = class_weights("balanced", splits.train.labels, splits.label_names)
+    return {"train.class_weight": "balanced", "weights": dict(zip(splits.label_names, (round(w, 3) for w in weights)))}
 
 
 def _split_report(
@@ -53,10 +68,12 @@ def _split_report(
 ) -> dict[str, Any]:
     lengths = np.array([len(t) for t in tokens])
     counts = Counter(keys)
-    labels_by_text: dict[str, set[int]] = {}
-    for key, label in zip(keys, part.labels):
-        labels_by_text.setdefault(key, set()).add(int(label))
-    classes = Counter(int(label) for label in part.labels)
+    # each text's class ids: one, or a multi-label text's set (then a class count is the texts carrying the label)
+    sets = [tuple(np.flatnonzero(row)) for row in part.labels] if part.labels.ndim == 2 else part.labels[:, None]
+    labels_by_text: dict[str, set[tuple[int, ...]]] = {}
+    for key, labels in zip(keys, sets):
+        labels_by_text.setdefault(key, set()).add(tuple(map(int, labels)))
+    classes = Counter(int(label) for labels in sets for label in labels)
     percentiles = {f"p{q}": int(np.percentile(lengths, q)) for q in (5, 25, 50, 75, 95)}
     return {
         "examples": len(part),
@@ -83,6 +100,9 @@ def _warnings(report: dict[str, Any], config: Config) -> list[str]:
     counts = train["class_counts"]
     if min(counts.values()) and max(counts.values()) / min(counts.values()) > IMBALANCE:
         found.append(f"classes are imbalanced in train ({counts}); accuracy will flatter the model, read macro F1")
+    if report["proposed"]:
+        weights = ", ".join(f"{name} {weight:g}" for name, weight in report["proposed"]["weights"].items())
+        found.append(f"consider train.class_weight: balanced (weights {weights}) and train.monitor: val_macro_f1")
     for name, count in counts.items():
         if count < FEW_PER_CLASS:
             found.append(f"class {name!r} has only {count} training examples (under {FEW_PER_CLASS})")

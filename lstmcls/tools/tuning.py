@@ -23,6 +23,7 @@ from lstmcls.config import apply_overrides, validate
 from lstmcls.config.schema import Config, Distribution
 from lstmcls.errors import ConfigError, TrainingInterrupted
 from lstmcls.reporting import plots
+from lstmcls.reporting.scores import monitor_mode
 from lstmcls.tracking import Tracking
 from lstmcls.tracking.mlflow_logger import STUDY_TAG, TRIAL_TAG
 from lstmcls.tracking.session import ended_on_failure, study_logger
@@ -148,7 +149,7 @@ def open_study(folder: Path, name: str, storage: str | None, create: bool = Fals
         study_name=name,
         storage=rdb,
         load_if_exists=True,
-        direction="maximize" if tune_config.metric == "val_accuracy" else "minimize",
+        direction="minimize" if monitor_mode(tune_config.metric) == "min" else "maximize",
         sampler=optuna.samplers.TPESampler(seed=config.train.seed),
         pruner=pruner,
     )
@@ -187,7 +188,8 @@ def _objective(trial: optuna.Trial, config: Config, base: dict[str, Any], study:
     trial_config = validate(apply_overrides(base, [*overrides, f"run.name={study}-trial{trial.number}"]))
     pruning = _PruneOnEpoch(trial, config.tune.metric)
     tracking = Tracking(trial_config, parent, tags={STUDY_TAG: study, TRIAL_TAG: trial.number})
-    result = train(trial_config, callbacks=[pruning], tracking=tracking)  # one host: this process has the run
+    metric = {"tune.metric": config.tune.metric}  # checked against what the run reports before it trains
+    result = train(trial_config, callbacks=[pruning], tracking=tracking, also_monitored=metric)  # on this host
     result.run.update_meta(
         tune={"study": study, "trial": trial.number, "state": "pruned" if pruning.pruned else "complete"}
     )

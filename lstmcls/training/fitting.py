@@ -24,7 +24,10 @@ from lstmcls.data.splits import Splits
 from lstmcls.data.text import build_preprocessor
 from lstmcls.models.factory import build_classifier, class_probabilities, end_to_end
 from lstmcls.reporting import plots, progress
+from lstmcls.reporting.decision import Decision
+from lstmcls.reporting.multilabel import label_set_decision, score_label_sets
 from lstmcls.reporting.scores import best_epoch, monitor_mode, score
+from lstmcls.reporting.thresholds import choose_decision
 from lstmcls.training import distribute, embedding, loop
 from lstmcls.training.callbacks import EpochTimer, StopOnRequest
 from lstmcls.training.objectives import Objectives, compile_classifier
@@ -42,10 +45,15 @@ class Session:
     splits: Splits
     vectors: Vectors | None
     cluster: distribute.Cluster
+    objectives: Objectives  # loss, metrics and class weights, as both `fit` and the distributed loop train with them
 
     @property
     def num_classes(self) -> int:
         return len(self.splits.label_names)
+
+    @property
+    def multi_label(self) -> bool:
+        return self.splits.multi_label
 
 
 def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], stop: threading.Event) -> dict[str, Any]:
@@ -67,10 +75,11 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
     classifier, freezing = _model(session, preprocessor)
     callbacks = [*_callbacks(session, stop, extra), *freezing]
     log.info(
-        "training %s on %d examples (%d classes, vocabulary %d), validating on %d",
+        "training %s on %d examples (%d %s, vocabulary %d), validating on %d",
         config.model.cell,
         len(session.splits.train),
         session.num_classes,
+        "labels" if session.multi_label else "classes",
         _vocabulary_size(preprocessor),
         len(session.splits.validation),
     )
@@ -107,8 +116,10 @@ def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, li
     config = session.config
     # The vocabulary stays outside the strategy: it encodes the texts once, on each host, before training.
     with session.cluster.strategy.scope():  # the weights and the optimizer's state, mirrored on every replica
-        classifier = build_classifier(config.model, _vocabulary_size(preprocessor), session.num_classes)
-        compile_classifier(classifier, session.num_classes, config.train)
+        classifier = build_classifier(
+            config.model, _vocabulary_size(preprocessor), session.num_classes, session.multi_label
+        )
+        compile_classifier(classifier, session.objectives, config.train)
         if session.vectors is not None:
             embedding.start_from_vectors(
                 classifier, preprocessor, session.vectors, session.splits.train.texts, config, session.run
@@ -124,7 +135,7 @@ def _outside_strategy(classifier: keras.Model, session: Session) -> keras.Model:
     """The same model, compiled outside the strategy, for the best weights: evaluating, predicting and saving then
     run on this host alone, and the saved model holds no distributed variables."""
     copy = keras.models.clone_model(classifier)
-    compile_classifier(copy, session.num_classes, session.config.train)
+    compile_classifier(copy, session.objectives, session.config.train)
     copy.optimizer.build(copy.trainable_variables)  # so the checkpoint's optimizer state loads too
     return copy
 
@@ -184,12 +195,13 @@ def _train(
             steps_per_epoch=train.steps_per_epoch,
             callbacks=callbacks,
             verbose=verbose,
+            class_weight=session.objectives.class_weight(),
         )
         return classifier
     loop.fit(
         classifier,
         cluster.strategy,
-        Objectives(session.num_classes),
+        session.objectives,
         train_data,
         validation_data,
         train.epochs,
@@ -214,9 +226,7 @@ def _finish(
     loss = classifier.evaluate(validation_data, verbose=0, return_dict=True)["loss"]
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
     probabilities = np.asarray(class_probabilities(classifier.predict(validation_data, verbose=0)))
-    scores = score(splits.validation.labels, probabilities, splits.label_names)
-    labels, names = splits.validation.labels, splits.label_names
-    plots.score_plots(scores, labels, probabilities, names, "validation", run.score_plots("validation"))
+    scores = _validation_scores(session, probabilities)
     plots.learning_curves(
         run.file(runs.HISTORY), run.file(runs.PLOTS) / runs.LEARNING_CURVES, f"Training {run.id}", monitor
     )
@@ -227,7 +237,26 @@ def _finish(
         "epochs": len(curve),
         "examples": {"train": len(splits.train), "validation": len(splits.validation)},
         "vocabulary_size": int(_vocabulary_size(preprocessor)),
+        **({"decision": scores["decision"]} if scores.get("decision") else {}),
     }
+
+
+def _validation_scores(session: Session, probabilities: np.ndarray) -> dict[str, Any]:
+    """Validation scored and plotted as the run will answer: its decision (a multi-label run's thresholds, or the
+    `eval` block's temperature and two-class threshold) is chosen here and saved (`decision.json`)."""
+    run, labels, names = session.run, session.splits.validation.labels, session.splits.label_names
+    if session.multi_label:
+        decision = label_set_decision(labels, probabilities, names, session.config.eval.threshold)
+        runs.write_json(run.file(runs.DECISION), decision.to_json())
+        return score_label_sets(labels, probabilities, names, decision)
+    decision, report = choose_decision(session.config.eval, labels, probabilities)  # temperature, threshold
+    if decision != Decision():
+        runs.write_json(run.file(runs.DECISION), decision.to_json())
+    calibrated = decision.calibrated(probabilities)
+    scores = score(labels, calibrated, names, decision.decide(calibrated))
+    uncalibrated = probabilities if decision.temperature != 1.0 else None
+    plots.score_plots(scores, labels, calibrated, names, "validation", run.score_plots("validation"), uncalibrated)
+    return {**scores, "decision": report}
 
 
 def _history_column(path: Path, column: str) -> list[float]:

@@ -3,7 +3,8 @@
 `mirrored` and `multi_worker` train here (see `lstmcls.training.distribute`): a step run with `strategy.run` over
 `strategy.experimental_distribute_dataset` trains the same Keras model, loss and optimizer in sync. The loop
 honours `fit`'s contract with callbacks, so checkpoints, early stopping, history, backups and progress are the
-same Keras callbacks on both paths, and the loss and accuracy come from the same `Objectives` as `compile`'s.
+same Keras callbacks on both paths, and the loss, class weights and metrics come from the same `Objectives` as
+`compile`'s (the metrics are Keras's own objects, updated in each replica and summed when read).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def fit(
 
     Every step takes one global batch of the config's batch size, split across the replicas of all workers
     (auto-sharded by data, so each worker reads the same files); the loss is averaged over the global batch and
-    the optimizer sums the replicas' gradients. Epoch logs hold loss and accuracy, training and validation,
-    summed over all replicas, so every worker's callbacks see the same numbers and stop at the same epoch.
+    the optimizer sums the replicas' gradients. Epoch logs hold the loss and every metric of `objectives`,
+    training and validation, summed over all replicas, so every worker's callbacks see the same numbers and stop
+    at the same epoch.
     `train_data` repeats when `steps_per_epoch` is given, as for `fit`. A `stop` requested on any worker is set
     on every worker after the same step, so the callback that acts on it stops them all at that batch.
     """
@@ -48,7 +50,9 @@ def fit(
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
     train_batches, validation_batches = (_distributed(strategy, data) for data in (train_data, validation_data))
-    evaluate = _evaluate_step(model, strategy, objectives, validation_batches.element_spec)
+    with strategy.scope():  # sync-on-read variables: each replica adds to its own, a read sums them
+        train_metrics, validation_metrics = objectives.metrics(), objectives.metrics()
+    evaluate = _evaluate_step(model, strategy, objectives, validation_metrics, validation_batches.element_spec)
     traced: dict[tuple[int, ...], Callable] = {}
     iterator = iter(train_batches) if steps_per_epoch else None
 
@@ -61,11 +65,11 @@ def fit(
         # A callback may change which weights train (the embedding unfreezing): trace a step for that set.
         variables = tuple(id(variable) for variable in model.trainable_variables)
         if variables not in traced:
-            traced[variables] = _train_step(model, strategy, objectives, train_batches.element_spec)
+            traced[variables] = _train_step(model, strategy, objectives, train_metrics, train_batches.element_spec)
         batches = zip(range(steps), iterator) if iterator is not None else enumerate(train_batches)
-        logs = _train_epoch(model, traced[variables], batches, callbacks, stop)
+        logs = _train_epoch(model, traced[variables], batches, callbacks, stop, train_metrics)
         callbacks.on_test_begin()
-        validation = _validate(evaluate, validation_batches)
+        validation = _validate(evaluate, validation_batches, validation_metrics)
         callbacks.on_test_end(validation)
         logs.update({f"val_{name}": value for name, value in validation.items()})
         callbacks.on_epoch_end(epoch, logs)
@@ -80,27 +84,33 @@ def _train_epoch(
     batches: Iterable[tuple[int, Any]],
     callbacks: keras.callbacks.CallbackList,
     stop: threading.Event,
+    metrics: list[keras.metrics.Metric],
 ) -> dict[str, float]:
-    """One epoch's training steps → its loss and accuracy; ends early when a callback stops training."""
-    totals = np.zeros(3)
+    """One epoch's training steps → its loss and metrics; ends early when a callback stops training. Batch logs
+    hold the running loss only: reading a metric sums it over the replicas (across hosts under multi_worker)."""
+    _reset(metrics)
+    totals = np.zeros(2)
     for step, batch in batches:
         callbacks.on_train_batch_begin(step)
         *sums, stopping = train(batch, tf.constant(float(stop.is_set())))
         totals += _floats(sums)
         if stopping > 0:
             stop.set()
-        callbacks.on_train_batch_end(step, _means(totals))
+        callbacks.on_train_batch_end(step, {"loss": _mean_loss(totals)})
         if model.stop_training:
             break
-    return _means(totals)
+    return _results(totals, metrics)
 
 
-def _validate(evaluate: Callable, batches: tf.distribute.DistributedDataset) -> dict[str, float]:
-    """The loss and accuracy over all validation batches, summed over all replicas."""
-    totals = np.zeros(3)
+def _validate(
+    evaluate: Callable, batches: tf.distribute.DistributedDataset, metrics: list[keras.metrics.Metric]
+) -> dict[str, float]:
+    """The loss and metrics over all validation batches, summed over all replicas."""
+    _reset(metrics)
+    totals = np.zeros(2)
     for batch in batches:
         totals += _floats(evaluate(batch))
-    return _means(totals)
+    return _results(totals, metrics)
 
 
 def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.distribute.DistributedDataset:
@@ -114,28 +124,37 @@ def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.
     return strategy.experimental_distribute_dataset(data.with_options(options))
 
 
-def _train_step(model: keras.Model, strategy: tf.distribute.Strategy, objectives: Objectives, spec: Any) -> Callable:
+def _train_step(
+    model: keras.Model,
+    strategy: tf.distribute.Strategy,
+    objectives: Objectives,
+    metrics: list[keras.metrics.Metric],
+    spec: Any,
+) -> Callable:
     """A compiled step over one distributed batch and this worker's stop request (0 or 1) → the sums over all
-    replicas of the loss, correct predictions and examples, and the number of stop requests.
+    replicas of the (class-weighted) loss and examples, and the number of stop requests; `metrics` are updated.
 
     Traced once for the batches' `spec`, whose batch and length dimensions are open: bucketed batches vary in
     both. Not XLA-compiled: collectives inside an XLA cluster are not supported on every device.
     """
-    loss, accuracy = objectives.per_example_loss(), objectives.per_example_accuracy()
+    loss = objectives.per_example_loss()
 
     def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
         count = tf.cast(tf.shape(labels)[0], "float32")
         # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
         totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))
+        weights = objectives.sample_weights(labels)
         with tf.GradientTape() as tape:
             probabilities = model(ids, training=True)
-            losses = loss(labels, probabilities)
+            losses = loss(labels, probabilities) * weights
             scaled = tf.reduce_sum(losses) / tf.maximum(totals[0], 1.0)
             if model.losses:
                 scaled += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         gradients = tape.gradient(scaled, model.trainable_variables)
         model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))  # sums over replicas
-        return tf.reduce_sum(losses), tf.reduce_sum(accuracy(labels, probabilities)), count, totals[1]
+        for metric in metrics:  # unweighted, as `fit` updates `compile`'s metrics (not its weighted_metrics)
+            metric.update_state(labels, probabilities)
+        return tf.reduce_sum(losses), count, totals[1]
 
     @tf.function(input_signature=[spec, tf.TensorSpec([], "float32")])
     def step(batch: tuple[tf.Tensor, tf.Tensor], stop: tf.Tensor) -> list[tf.Tensor]:
@@ -145,15 +164,22 @@ def _train_step(model: keras.Model, strategy: tf.distribute.Strategy, objectives
     return step
 
 
-def _evaluate_step(model: keras.Model, strategy: tf.distribute.Strategy, objectives: Objectives, spec: Any) -> Callable:
-    """A compiled step over one distributed batch → the sums over all replicas of the loss, correct predictions
-    and examples."""
-    loss, accuracy = objectives.per_example_loss(), objectives.per_example_accuracy()
+def _evaluate_step(
+    model: keras.Model,
+    strategy: tf.distribute.Strategy,
+    objectives: Objectives,
+    metrics: list[keras.metrics.Metric],
+    spec: Any,
+) -> Callable:
+    """A compiled step over one distributed batch → the sums over all replicas of the loss (unweighted, as `fit`
+    validates) and examples; `metrics` are updated."""
+    loss = objectives.per_example_loss()
 
     def replica_step(ids: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, ...]:
         probabilities = model(ids, training=False)
-        count = tf.cast(tf.shape(labels)[0], "float32")
-        return tf.reduce_sum(loss(labels, probabilities)), tf.reduce_sum(accuracy(labels, probabilities)), count
+        for metric in metrics:
+            metric.update_state(labels, probabilities)
+        return tf.reduce_sum(loss(labels, probabilities)), tf.cast(tf.shape(labels)[0], "float32")
 
     @tf.function(input_signature=[spec])
     def step(batch: tuple[tf.Tensor, tf.Tensor]) -> list[tf.Tensor]:
@@ -166,6 +192,16 @@ def _floats(values: Iterable[tf.Tensor]) -> np.ndarray:
     return np.array([float(value) for value in values])
 
 
-def _means(totals: np.ndarray) -> dict[str, float]:
-    loss, correct, count = totals
-    return {"loss": loss / max(count, 1.0), "accuracy": correct / max(count, 1.0)}
+def _mean_loss(totals: np.ndarray) -> float:
+    loss, count = totals
+    return loss / max(count, 1.0)
+
+
+def _results(totals: np.ndarray, metrics: list[keras.metrics.Metric]) -> dict[str, float]:
+    """The mean loss and each metric's value, read in the same order on every worker (each read is a collective)."""
+    return {"loss": _mean_loss(totals), **{metric.name: float(metric.result()) for metric in metrics}}
+
+
+def _reset(metrics: list[keras.metrics.Metric]) -> None:
+    for metric in metrics:
+        metric.reset_state()

@@ -30,6 +30,7 @@ from lstmcls.tracking import Tracking
 from lstmcls.training import distribute, fitting
 from lstmcls.training.callbacks import TrackEpochs
 from lstmcls.training.interruption import stop_requests
+from lstmcls.training.objectives import objectives_for
 from lstmcls.training.vectors import Vectors, load_pretrained
 
 log = logging.getLogger("lstmcls")
@@ -60,6 +61,7 @@ def train(
     verbose: int | None = None,
     callbacks: list[keras.callbacks.Callback] = (),
     tracking: Tracking | None = None,
+    also_monitored: dict[str, str] | None = None,
 ) -> TrainResult:
     """Train the configured model and write a complete run directory.
 
@@ -71,6 +73,8 @@ def train(
         callbacks: extra Keras callbacks (e.g. a tuner's pruning callback).
         tracking: where the run is also logged; default: what the config's `track:` block asks (a tuner passes
             the study's MLflow run as the parent).
+        also_monitored: config key → a validation metric a callback reads (a tuner's `tune.metric`), checked
+            like `train.monitor` before the run is created.
 
     Raises:
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
@@ -80,15 +84,18 @@ def train(
     tracking = tracking or Tracking(config if cluster.is_chief else None)  # only the chief's run is tracked
     with progress.step("loading data"):
         splits = load_splits(config)
+    objectives = objectives_for(config, splits, also_monitored)  # a class weight or monitor that cannot work fails here
     vectors = load_pretrained(config.model.embedding)
     if cluster.is_chief:
         run = runs.create_run(config, splits.fingerprint, splits.dropped)
-        session = fitting.Session(run, config, splits, vectors, cluster)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives)
         return TrainResult(run, _train_in(session, verbose, list(callbacks), tracking))
     with _scratch(cluster) as scratch:
         scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
         run = runs.create_run(scratch_config, splits.fingerprint, splits.dropped)
-        _train_in(fitting.Session(run, config, splits, vectors, cluster), verbose, list(callbacks), tracking)
+        _train_in(
+            fitting.Session(run, config, splits, vectors, cluster, objectives), verbose, list(callbacks), tracking
+        )
     return TrainResult(None, None)
 
 
@@ -107,15 +114,18 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> TrainResul
     if cluster.is_chief:  # the others only read the run
         status = run.require_resumable()
     splits, vectors = _resumed_data(run, config)
+    # A tuning trial's epochs also logged its study's metric: the resumed epochs log the same columns.
+    trial = {"tune.metric": config.tune.metric} if config.tune is not None and run.meta.get("tune") else None
+    objectives = objectives_for(config, splits, trial)
     if cluster.is_chief:
         log.info("resuming %s run %s", status, run.path)
-        session = fitting.Session(run, config, splits, vectors, cluster)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives)
         return TrainResult(run, _train_in(session, verbose, [], Tracking(config)))
     log.info("resuming the chief's run %s", run.path)
     with _scratch(cluster) as scratch:
         ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT, ".*")  # .*: the chief's temp files
         copy = runs.Run(Path(shutil.copytree(run.path, scratch / run.id, ignore=ignore)))
-        _train_in(fitting.Session(copy, config, splits, vectors, cluster), verbose, [], Tracking(None))
+        _train_in(fitting.Session(copy, config, splits, vectors, cluster, objectives), verbose, [], Tracking(None))
     return TrainResult(None, None)
 
 

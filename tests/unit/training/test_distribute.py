@@ -31,9 +31,10 @@ def loop_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_mirrored_trains_one_replica_through_the_distributed_loop(tiny: Path, loop_calls, caplog):
+def test_mirrored_trains_one_replica_through_the_distributed_loop(tiny: Path, trained: Path, loop_calls, caplog):
     caplog.set_level(logging.INFO, logger="lstmcls")
-    result = cli("train", str(tiny), "--set", "distribute.strategy=mirrored", "--set", "train.patience=null", "--json")
+    weighted = ("--set", "train.class_weight={pos: 2}", "--json")  # the loop weighs the loss as `fit` does
+    result = cli("train", str(tiny), "--set", "distribute.strategy=mirrored", "--set", "train.patience=null", *weighted)
     assert result.exit_code == 0, result.output
     assert loop_calls == ["MirroredStrategy"]
     assert "strategy: mirrored, 1 replica" in caplog.text and FINGERPRINT.search(caplog.text)
@@ -46,6 +47,8 @@ def test_mirrored_trains_one_replica_through_the_distributed_loop(tiny: Path, lo
     history = (run / "history.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in history[1:]] == ["0", "1", "2"]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "examples_per_second"} <= set(history[0].split(","))
+    fit_history = (trained / "history.csv").read_text().splitlines()  # the shared run, trained by Keras's `fit`
+    assert history[0] == fit_history[0]  # the same metrics: macro_f1, roc_auc, pr_auc, each with its val_
     assert json.loads((run / "metrics.json").read_text())["validation"]["accuracy"] >= 0.75
     predicted = cli("predict", "--run", str(run), "--json", "good great film", "awful boring film")
     assert [p["label"] for p in json.loads(predicted.stdout)] == ["pos", "neg"]
