@@ -21,8 +21,9 @@ train: install
 	$(BIN)/lstmcls eval
 
 # Test files run in parallel, one process per core (pytest-xdist); a file's tests share one process, so the
-# fixtures a file trains once are trained once.
-PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
+# fixtures a file trains once are trained once. Files are handed out in collection order, the longest first
+# (tests/conftest.py), rather than xdist's order by number of tests.
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # The whole suite: the unit tier and the integration tier (tests/integration, marked slow).
 test: install

@@ -1,8 +1,8 @@
 """The model family every cell and pooling belongs to, trained on a task only word order solves.
 
 `test_family_*.py` each take a share of the cells, so that two test workers train them side by side. Every
-cell is trained bidirectionally with every pooling, one-directional with `last` pooling (where reading order
-matters most), and with the fused loop where the loop can run it (`components`' fusable cells and poolings).
+cell is trained with every pooling (`last` one way, the others both ways), and with the fused loop where the
+loop can run it (`components`' fusable cells and poolings).
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ TEXTS = ["good not bad", "bad not good", "the film was good", "not bad", "it was
 
 
 def combinations(cells: list[str]) -> list[tuple[str, bool, str, bool]]:
-    """(cell, bidirectional, pooling, fuse_pooling) for each of `cells`."""
+    """(cell, bidirectional, pooling, fuse_pooling) for each of `cells`: `last` pooling reads one way (where
+    reading order matters most), the other poolings both ways; the fused loop reads both ways."""
     found = []
     for cell in cells:
-        found += [(cell, True, pooling, False) for pooling in POOLINGS.names()]
-        found.append((cell, False, "last", False))
+        found += [(cell, pooling != "last", pooling, False) for pooling in POOLINGS.names()]
         if cell in fusable_names(CELLS):
             found += [(cell, True, pooling, True) for pooling in fusable_names(POOLINGS)]
     return found

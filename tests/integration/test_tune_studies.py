@@ -24,31 +24,31 @@ def wait_for_complete_trial(root: Path, process, timeout: float = 180) -> None:
 
 
 def test_interrupted_study_continues_with_the_remaining_trials(tune_config: Path, tmp_path: Path):
-    process = start("tune", str(tune_config), "--trials", "4")
+    process = start("tune", str(tune_config), "--trials", "3")
     wait_for_complete_trial(tmp_path, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     done = len(finished(load_study(tmp_path)))
-    assert 1 <= done < 4
-    again = start("tune", str(tune_config), "--trials", "4")
+    assert 1 <= done < 3
+    again = start("tune", str(tune_config), "--trials", "3")
     _, stderr = again.communicate(timeout=300)
     assert again.returncode == 0, stderr
     study = load_study(tmp_path)
-    assert len(finished(study)) == 4
+    assert len(finished(study)) == 3
     numbers = [trial.number for trial in study.trials]
     assert len(numbers) == len(set(numbers))
 
 
 def test_two_workers_share_one_study_without_repeating_a_trial(tune_config: Path, tmp_path: Path):
     storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    workers = [start("tune", str(tune_config), "--trials", "4", "--storage", storage) for _ in range(2)]
+    workers = [start("tune", str(tune_config), "--trials", "2", "--storage", storage) for _ in range(2)]
     for worker in workers:
         _, stderr = worker.communicate(timeout=300)
         assert worker.returncode == 0, stderr
     study = optuna.load_study(study_name="search", storage=storage)
     runs = [trial.user_attrs["run"] for trial in finished(study)]
-    assert len(runs) == 4 and len(set(runs)) == 4
+    assert len(runs) == 2 and len(set(runs)) == 2
     assert len(list((tmp_path / "runs").glob("*-search-trial*"))) == len(study.trials)
 
 

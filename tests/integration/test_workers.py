@@ -97,7 +97,7 @@ def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
 
 
 def test_ctrl_c_on_one_worker_stops_both_and_both_resume_the_chief_run(tmp_path: Path):
-    write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=1000)
+    write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=500)
     write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=1)
     config = write_config(
         tmp_path / "slow.yaml",
