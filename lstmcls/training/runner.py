@@ -80,11 +80,11 @@ def train(
         TrainingInterrupted: on Ctrl-C / SIGTERM; the run is resumable with `resume(run)`.
     """
     cluster = distribute.cluster(config.distribute.strategy)  # first: multi_worker sets TensorFlow up
-    log.info("strategy: %s", cluster.describe())
     tracking = tracking or Tracking(config if cluster.is_chief else None)  # only the chief's run is tracked
     with progress.step("loading data"):
         splits = load_splits(config)
     objectives = objectives_for(config, splits, also_monitored)  # a class weight or monitor that cannot work fails here
+    log.info("strategy: %s", cluster.describe())  # after the checks: bad input prints its error line alone
     vectors = load_pretrained(config.model.embedding)
     if cluster.is_chief:
         run = runs.create_run(config, splits.fingerprint, splits.dropped)
