@@ -1,4 +1,4 @@
-"""Commands about data before any training: `inspect` a config's data, `init` a starter config for a CSV."""
+"""Commands about data before any training: `inspect` a config's data, `init` a starter config for its files."""
 
 from __future__ import annotations
 
@@ -25,15 +25,16 @@ def inspect_command(config_path: Path, overrides: tuple[str, ...], as_json: bool
 
 
 @click.command()
-@click.argument("csv_path", metavar="CSV_FILE", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), help="Where to write the config [default: <CSV stem>.yaml].")
-@click.option("--delimiter", default=",", show_default=True, help="Field separator of the CSV.")
+@click.argument("path", metavar="FILE_OR_FOLDER", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the config [default: <name>.yaml].")
+@click.option("--delimiter", default=",", show_default=True, help="Field separator of a CSV (a .tsv is tab).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def init(csv_path: Path, out: Path | None, delimiter: str, force: bool) -> None:
-    """Write a starter config for CSV_FILE, guessing its text and label columns and sizes ('-' prints it)."""
+def init(path: Path, out: Path | None, delimiter: str, force: bool) -> None:
+    """Write a starter config for a CSV, TSV, .jsonl or .parquet file or a folder of class folders, guessing its
+    text and label columns and sizes ('--out -' prints it)."""
     from lstmcls.tools.scaffold import init_config, write_starter_config
 
     if out == Path("-"):
-        click.echo(init_config(csv_path, delimiter), nl=False)
+        click.echo(init_config(path, delimiter), nl=False)
         return
-    render.config_written(write_starter_config(csv_path, out, delimiter, force=force))
+    render.config_written(write_starter_config(path, out, delimiter, force=force))

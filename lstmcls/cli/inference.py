@@ -16,7 +16,8 @@ from lstmcls.cli.options import json_option, run_options, texts_options
 @click.option(
     "--data",
     type=click.Path(path_type=Path),
-    help="Labelled CSV to score instead of the config's test split (same columns as training).",
+    help="Labelled file to score instead of the config's test split: .csv, .tsv, .jsonl, .parquet (or a glob of "
+    "them) or a folder of class folders, with the columns or fields training used.",
 )
 @json_option
 def eval_command(run_path: Path | None, runs_dir: Path, data: Path | None, as_json: bool) -> None:

@@ -4,6 +4,7 @@ a multi-label run: micro and macro F1, per-label scores, subset accuracy and Ham
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from lstmcls.tracking import record_results
 
 
 def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 256) -> dict[str, Any]:
-    """Score a complete run on its config's test split, or on a labelled CSV `data` file.
+    """Score a complete run on its config's test split, or on a labelled `data` file (CSV, TSV, JSON Lines, Parquet,
+    a glob of shards or a folder of class folders).
 
     The result is also written to the run: `eval.json` for the test split, `eval-<file stem>.json` otherwise.
     """
@@ -37,7 +39,7 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
         target, name = run.file(runs.EVAL), "test"
     else:
         raw = read_labelled(run, data)
-        name = Path(data).name.split(".")[0]
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(data).name.split(".")[0])  # a glob's * is no file name
         target = run.file(f"{runs.EVAL_PREFIX}{name}.json")
     examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
@@ -49,7 +51,8 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
 
 
 def read_labelled(run: runs.Run, path: str | Path) -> LabelledTexts:
-    """A labelled CSV read like the run's training data: its columns for a CSV run, `text,label` otherwise."""
+    """A labelled file in any format, read like the run's training data: its column or field names, else `text`
+    and `label`."""
     return read_labelled_file(run.config().data, path)
 
 
