@@ -55,7 +55,17 @@ class TfdsSource(SourceBase):
     test_split: str | None = Field("test", description="TFDS split `lstmcls eval` scores; null: none.")
 
 
-class FileSource(SourceBase):
+class SplitPaths(SourceBase):
+    """A source whose `train`, `validation` and `test` are paths (files, globs or folders)."""
+
+    @field_validator("train", "validation", "test", check_fields=False)
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative paths mean the working directory; the run records them absolute so eval works anywhere."""
+        return path.expanduser().absolute() if path else None
+
+
+class FileSource(SplitPaths):
     """What every source read from files has: the split files (each a path or a glob of shards)."""
 
     train: Path = Field(description="Training file, or a glob of shards (data/train-*.jsonl).")
@@ -65,12 +75,6 @@ class FileSource(SourceBase):
         False, description="Each text has a set of labels (one sigmoid per label; see docs/multilabel.md)."
     )
     max_text_chars: int = Field(1_000_000, ge=1, description="Longer texts are bad rows (a broken quote, a dump).")
-
-    @field_validator("train", "validation", "test")
-    @classmethod
-    def _absolute(cls, path: Path | None) -> Path | None:
-        """Relative paths mean the working directory; the run records them absolute so eval works anywhere."""
-        return path.expanduser().absolute() if path else None
 
 
 @SOURCES.register("csv")
@@ -106,7 +110,7 @@ class ParquetSource(FileSource):
 
 
 @SOURCES.register("folder")
-class FolderSource(SourceBase):
+class FolderSource(SplitPaths):
     source: Literal["folder"] = Field(description="Data source.")
     train: Path = Field(description="Folder with one sub-folder of .txt files per class (aclImdb/train).")
     validation: Path | None = Field(None, description="Validation folder, same layout; carved from train when absent.")
@@ -115,9 +119,3 @@ class FolderSource(SourceBase):
         None, description="Only these sub-folders, in this class order (aclImdb: [neg, pos]); default: all, sorted."
     )
     max_text_chars: int = Field(1_000_000, ge=1, description="Longer texts are bad rows.")
-
-    @field_validator("train", "validation", "test")
-    @classmethod
-    def _absolute(cls, path: Path | None) -> Path | None:
-        """Relative paths mean the working directory; the run records them absolute so eval works anywhere."""
-        return path.expanduser().absolute() if path else None
