@@ -75,6 +75,15 @@ class FileSource(SplitPaths):
         False, description="Each text has a set of labels (one sigmoid per label; see docs/multilabel.md)."
     )
     max_text_chars: int = Field(1_000_000, ge=1, description="Longer texts are bad rows (a broken quote, a dump).")
+    streaming: bool = Field(
+        False,
+        description="Stream rows from the files through tf.data each epoch instead of holding them in memory "
+        "(data larger than memory; see docs/data.md).",
+    )
+    sample_rows: int = Field(
+        100_000, ge=1, description="Streaming: training rows sampled (seeded) to build the vocabulary and buckets."
+    )
+    shuffle_buffer: int = Field(10_000, ge=1, description="Streaming: rows in the shuffle buffer (memory bound).")
 
 
 @SOURCES.register("csv")

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lstmcls.data.splits import Splits, text_dataset, to_dataset
+from lstmcls.data.splits import Splits, bucket_bounds, targets, text_dataset, to_dataset
+from lstmcls.data.streaming import Stream, stream_dataset
 
 if TYPE_CHECKING:
     import keras
@@ -23,36 +24,45 @@ ENCODING_BATCH = 1024
 
 
 def training_datasets(
-    preprocessor: keras.Model, splits: Splits, config: Config
+    preprocessor: keras.Model, splits: Splits, config: Config, shard: tuple[int, int] = (1, 0)
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
     """(train, validation) batches of token ids and targets; train is shuffled per epoch, bucketed by length
-    when `data.bucketing` says so, and repeats when `train.steps_per_epoch` is set (as `fit` expects)."""
-    num_classes = len(splits.label_names)
-    train = to_dataset(
-        encode_texts(preprocessor, splits.train.texts),
-        targets(splits.train.labels, num_classes),
-        config.train.batch_size,
-        config.train.seed,
-        config.data.bucketing,
-    )
-    if config.train.steps_per_epoch:
-        train = train.repeat()
-    validation = to_dataset(
-        encode_texts(preprocessor, splits.validation.texts),
-        targets(splits.validation.labels, num_classes),
-        VALIDATION_BATCH,
-    )
-    return train, validation
+    when `data.bucketing` says so, and repeats when `train.steps_per_epoch` is set (as `fit` expects).
+
+    Streamed splits are read from their files at each pass, the training files divided between the workers by
+    `shard` (workers, this worker); splits in memory are encoded once here."""
+    if isinstance(splits.train, Stream):
+        train, validation = _streamed(preprocessor, splits, config, shard)
+    else:
+        num_classes = len(splits.label_names)
+        train = to_dataset(
+            encode_texts(preprocessor, splits.train.texts),
+            targets(splits.train.labels, num_classes),
+            config.train.batch_size,
+            config.train.seed,
+            config.data.bucketing,
+        )
+        validation = to_dataset(
+            encode_texts(preprocessor, splits.validation.texts),
+            targets(splits.validation.labels, num_classes),
+            VALIDATION_BATCH,
+        )
+    return (train.repeat() if config.train.steps_per_epoch else train), validation
+
+
+def _streamed(
+    preprocessor: keras.Model, splits: Splits, config: Config, shard: tuple[int, int]
+) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """Streamed splits as `tf.data`, the length buckets' bounds taken from the vocabulary's sample."""
+    bounds = None
+    if config.data.bucketing:
+        lengths = np.count_nonzero(encode_texts(preprocessor, list(splits.train.sample)), axis=1)
+        bounds = bucket_bounds(lengths, config.data.bucketing, config.vectorizer.max_length)
+    shuffle = (config.train.seed, config.data.shuffle_buffer)
+    train = stream_dataset(splits.train, preprocessor, config.train.batch_size, bounds, shuffle, shard)
+    return train, stream_dataset(splits.validation, preprocessor, VALIDATION_BATCH)
 
 
 def encode_texts(preprocessor: keras.Model, texts: list[str]) -> np.ndarray:
     """Raw strings → token ids, through the preprocessor (its vectorizer and token window)."""
     return preprocessor.predict(text_dataset(texts, ENCODING_BATCH), verbose=0)
-
-
-def targets(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """Labels as the loss takes them: a float column for two classes (one sigmoid output), float 0/1 rows for
-    label sets (one sigmoid per label), else class ids as they are."""
-    if labels.ndim == 2:
-        return labels.astype("float32")
-    return labels.reshape(-1, 1).astype("float32") if num_classes == 2 else labels

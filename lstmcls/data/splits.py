@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
     from lstmcls.config.schema import Config
+    from lstmcls.data.streaming import Stream
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,17 @@ class Examples:
 
 @dataclass(frozen=True)
 class Splits:
-    train: Examples
-    validation: Examples
+    train: Examples | Stream  # streams with `data.streaming` (lstmcls.data.streaming)
+    validation: Examples | Stream
     test: Examples | None
     label_names: list[str]
     fingerprint: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, dict[str, int]] = field(default_factory=dict)  # split → reason → rows skipped
+
+    @property
+    def vocabulary_texts(self) -> list[str]:
+        """The training texts the vocabulary is made from: all of them, or a streamed split's sample."""
+        return list(self.train.sample) if hasattr(self.train, "sample") else self.train.texts
 
     @property
     def multi_label(self) -> bool:
@@ -68,7 +74,11 @@ def load_splits(config: Config) -> Splits:
 
 def infer_label_names(data: LabelledTexts) -> list[str]:
     """Class order: numeric when every label is an integer (so 2 < 10), else alphabetical."""
-    unique = {label for labels in _label_sets(data) for label in labels}
+    return label_order({label for labels in _label_sets(data) for label in labels})
+
+
+def label_order(unique: set[str]) -> list[str]:
+    """The class order of a set of labels: numeric when every label is an integer (so 2 < 10), else alphabetical."""
     if all(label.lstrip("-").isdigit() for label in unique):
         return sorted(unique, key=int)
     return sorted(unique)
@@ -124,6 +134,14 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
     return Examples([t for t, keep in zip(examples.texts, mask) if keep], examples.labels[mask])
 
 
+def targets(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Labels as the loss takes them: a float column for two classes (one sigmoid output), float 0/1 rows for
+    label sets (one sigmoid per label), else class ids as they are."""
+    if labels.ndim == 2:
+        return labels.astype("float32")
+    return labels.reshape(-1, 1).astype("float32") if num_classes == 2 else labels
+
+
 def to_dataset(
     ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None, buckets: int = 0
 ) -> tf.data.Dataset:
@@ -142,17 +160,24 @@ def to_dataset(
         return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
     lengths = np.count_nonzero(ids, axis=1)  # tokens are left-aligned, padding is 0
     bounds = bucket_bounds(lengths, buckets, ids.shape[1])
+    # Which bucket a text falls in depends on its length only, so the batch count is known (Keras wants it).
+    sizes = np.bincount(np.searchsorted(bounds, lengths, side="right"), minlength=len(bounds) + 1)
+    batches = int(np.sum(np.ceil(sizes / batch_size)))
+    bucketed = by_length(dataset, bounds, batch_size)
+    return bucketed.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(tf.data.AUTOTUNE)
+
+
+def by_length(dataset: tf.data.Dataset, bounds: list[int], batch_size: int) -> tf.data.Dataset:
+    """(ids, label) rows batched with rows of a similar length, each batch padded only to its bucket's bound."""
+    import tensorflow as tf
+
     dataset = dataset.map(lambda row, label: (row[: tf.math.count_nonzero(row, dtype=tf.int32)], label))
-    dataset = dataset.bucket_by_sequence_length(
+    return dataset.bucket_by_sequence_length(
         lambda row, label: tf.shape(row)[0],
         bucket_boundaries=bounds,
         bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
         pad_to_bucket_boundary=True,
     )
-    # Which bucket a text falls in depends on its length only, so the batch count is known (Keras wants it).
-    sizes = np.bincount(np.searchsorted(bounds, lengths, side="right"), minlength=len(bounds) + 1)
-    batches = int(np.sum(np.ceil(sizes / batch_size)))
-    return dataset.apply(tf.data.experimental.assert_cardinality(batches)).prefetch(tf.data.AUTOTUNE)
 
 
 def bucket_bounds(lengths: np.ndarray, buckets: int, max_length: int) -> list[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import logging
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,8 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
     # Keras turns XLA off under it, and XLA is most of the CPU speed-up.
     runs.write_json(run.file(runs.LABELS), session.splits.label_names)
     preprocessor = _vocabulary(session)
-    train_data, validation_data = training_datasets(preprocessor, session.splits, config)
+    shard = (session.cluster.workers, session.cluster.worker)  # streaming divides the training files by worker
+    train_data, validation_data = training_datasets(preprocessor, session.splits, config, shard)
     classifier, freezing = _model(session, preprocessor)
     callbacks = [*_callbacks(session, stop, extra), *freezing]
     log.info(
@@ -95,7 +97,7 @@ def _vocabulary(session: Session) -> keras.Model:
     path = session.run.file(runs.PREPROCESSOR)
     if path.is_file():  # resuming: the vocabulary the backup was trained with
         return session.run.load_preprocessor()
-    texts = session.splits.train.texts
+    texts = session.splits.vocabulary_texts
     log.info("adapting the vocabulary on %d training texts", len(texts))
     with progress.step("adapting the vocabulary"):
         preprocessor = build_preprocessor(session.config.vectorizer, texts)
@@ -122,7 +124,7 @@ def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, li
         compile_classifier(classifier, session.objectives, config.train)
         if session.vectors is not None:
             embedding.start_from_vectors(
-                classifier, preprocessor, session.vectors, session.splits.train.texts, config, session.run
+                classifier, preprocessor, session.vectors, session.splits.vocabulary_texts, config, session.run
             )
         freezing = embedding.freeze_embedding(classifier, config.model.embedding)
         if not classifier.optimizer.built:
@@ -188,15 +190,18 @@ def _train(
     """Train with Keras's `fit`, or the distributed loop; the model to finish with (outside the strategy)."""
     train, cluster = session.config.train, session.cluster
     if not cluster.custom_loop:
-        classifier.fit(
-            train_data,
-            validation_data=validation_data,
-            epochs=train.epochs,
-            steps_per_epoch=train.steps_per_epoch,
-            callbacks=callbacks,
-            verbose=verbose,
-            class_weight=session.objectives.class_weight(),
-        )
+        with warnings.catch_warnings():
+            # Streamed data has no length until read: Keras warns that it "ran out of data" when it ends.
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+            classifier.fit(
+                train_data,
+                validation_data=validation_data,
+                epochs=train.epochs,
+                steps_per_epoch=train.steps_per_epoch,
+                callbacks=callbacks,
+                verbose=verbose,
+                class_weight=session.objectives.class_weight(),
+            )
         return classifier
     loop.fit(
         classifier,

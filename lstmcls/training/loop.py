@@ -9,6 +9,7 @@ same Keras callbacks on both paths, and the loss, class weights and metrics come
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 
 from lstmcls.training.objectives import Objectives
+
+log = logging.getLogger("lstmcls")
 
 
 def fit(
@@ -42,7 +45,8 @@ def fit(
     `train_data` repeats when `steps_per_epoch` is given, as for `fit`. A `stop` requested on any worker is set
     on every worker after the same step, so the callback that acts on it stops them all at that batch.
     """
-    steps = steps_per_epoch or int(train_data.cardinality())
+    cardinality = int(train_data.cardinality())
+    steps = steps_per_epoch or (cardinality if cardinality >= 0 else None)  # streamed data: unknown until read
     callbacks = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs, steps=steps, model=model
     )
@@ -67,7 +71,10 @@ def fit(
         if variables not in traced:
             traced[variables] = _train_step(model, strategy, objectives, train_metrics, train_batches.element_spec)
         batches = zip(range(steps), iterator) if iterator is not None else enumerate(train_batches)
-        logs = _train_epoch(model, traced[variables], batches, callbacks, stop, train_metrics)
+        logs, examples = _train_epoch(model, traced[variables], batches, callbacks, stop, train_metrics)
+        log.info(
+            "epoch %d: trained on %d examples across %d replica(s)", epoch + 1, examples, strategy.num_replicas_in_sync
+        )
         callbacks.on_test_begin()
         validation = _validate(evaluate, validation_batches, validation_metrics)
         callbacks.on_test_end(validation)
@@ -85,9 +92,10 @@ def _train_epoch(
     callbacks: keras.callbacks.CallbackList,
     stop: threading.Event,
     metrics: list[keras.metrics.Metric],
-) -> dict[str, float]:
-    """One epoch's training steps → its loss and metrics; ends early when a callback stops training. Batch logs
-    hold the running loss only: reading a metric sums it over the replicas (across hosts under multi_worker)."""
+) -> tuple[dict[str, float], int]:
+    """One epoch's training steps → its loss and metrics, and the examples trained on by all replicas; ends early
+    when a callback stops training. Batch logs hold the running loss only: reading a metric sums it over the
+    replicas (across hosts under multi_worker)."""
     _reset(metrics)
     totals = np.zeros(2)
     for step, batch in batches:
@@ -99,7 +107,7 @@ def _train_epoch(
         callbacks.on_train_batch_end(step, {"loss": _mean_loss(totals)})
         if model.stop_training:
             break
-    return _results(totals, metrics)
+    return _results(totals, metrics), int(totals[1])
 
 
 def _validate(
@@ -114,14 +122,19 @@ def _validate(
 
 
 def _distributed(strategy: tf.distribute.Strategy, data: tf.data.Dataset) -> tf.distribute.DistributedDataset:
-    """Shard by data (every worker builds the same pipeline, seeded alike): worker i takes part i of each batch.
+    """Shard by data (every worker builds the same pipeline, seeded alike): worker i takes part i of each batch;
+    unless the pipeline turned sharding off because it reads this worker's own files (streaming).
 
-    Workers whose share of the last batch is empty get an empty batch, so all of them run the same steps and no
-    collective waits for a worker that has finished (variable-length bucketed batches included).
+    Workers whose share of the last batch is empty get an empty batch, or once their files are read an empty
+    batch per step, so all of them run the same steps and no collective waits for a worker that has finished
+    (variable-length bucketed batches included).
     """
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return strategy.experimental_distribute_dataset(data.with_options(options))
+    policy = tf.data.experimental.AutoShardPolicy
+    if data.options().experimental_distribute.auto_shard_policy == policy.AUTO:
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = policy.DATA
+        data = data.with_options(options)
+    return strategy.experimental_distribute_dataset(data)
 
 
 def _train_step(
@@ -140,6 +153,9 @@ def _train_step(
     loss = objectives.per_example_loss()
 
     def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        # A worker whose streamed files are read gets empty batches of no steps ([0, 0]): one padding step lets
+        # the recurrent layer run over them.
+        ids = tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
         count = tf.cast(tf.shape(labels)[0], "float32")
         # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
         totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))

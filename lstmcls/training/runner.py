@@ -23,6 +23,7 @@ import keras
 from lstmcls import runs
 from lstmcls.config.schema import Config
 from lstmcls.data.splits import Splits, load_splits
+from lstmcls.data.streaming import stream_splits
 from lstmcls.errors import DataError
 from lstmcls.reporting import progress
 from lstmcls.runs.lifecycle import run_lifecycle
@@ -81,8 +82,7 @@ def train(
     """
     cluster = distribute.cluster(config.distribute.strategy)  # first: multi_worker sets TensorFlow up
     tracking = tracking or Tracking(config if cluster.is_chief else None)  # only the chief's run is tracked
-    with progress.step("loading data"):
-        splits = load_splits(config)
+    splits = _load(config, cluster.workers)
     objectives = objectives_for(config, splits, also_monitored)  # a class weight or monitor that cannot work fails here
     log.info("strategy: %s", cluster.describe())  # after the checks: bad input prints its error line alone
     vectors = load_pretrained(config.model.embedding)
@@ -131,12 +131,18 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> TrainResul
 
 def _resumed_data(run: runs.Run, config: Config) -> tuple[Splits, Vectors | None]:
     """The run's data, checked to be the data it started on, and its pretrained vectors."""
-    with progress.step("loading data"):
-        splits = load_splits(config)
+    splits = _load(config, distribute.cluster(config.distribute.strategy).workers)
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
     vectors = load_pretrained(config.model.embedding)  # for a run that failed before its first backup
     return splits, vectors
+
+
+def _load(config: Config, workers: int) -> Splits:
+    """The run's splits: streamed from the files with `data.streaming` (one checking pass now), else in memory."""
+    streaming = getattr(config.data, "streaming", False)  # file sources have the key
+    with progress.step("checking the data" if streaming else "loading data"):
+        return stream_splits(config, workers) if streaming else load_splits(config)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""Two `lstmcls` worker processes under multi_worker: one run trained in sync, Ctrl-C on either stops both, both
-resume the chief's run."""
+"""Two `lstmcls` worker processes under multi_worker: one run trained in sync, streamed shards divided between them,
+Ctrl-C on either stops both, both resume the chief's run."""
 
 import json
 import os
@@ -16,6 +16,7 @@ from pathlib import Path
 from conftest import cli, write_config, write_csv
 
 FINGERPRINT = re.compile(r"final weights: sha256 ([0-9a-f]{16})")
+EPOCH_EXAMPLES = re.compile(r"epoch (\d+): trained on (\d+) examples across 2 replica")
 
 
 def free_ports(count: int) -> list[int]:
@@ -94,6 +95,27 @@ def test_two_workers_train_one_run_in_sync(tiny: Path, tmp_path: Path):
     serve = tf.saved_model.load(str(run / "export")).signatures["serving_default"]
     labels = serve(texts=tf.constant(["good great film", "awful boring film"]))["label"].numpy()
     assert [label.decode() for label in labels] == ["pos", "neg"]
+
+
+def test_two_workers_streaming_four_shards_train_on_every_row_once_per_epoch(tmp_path: Path):
+    for shard, rows in enumerate((40, 50, 60, 70)):  # uneven: worker 0 reads 100 rows, worker 1 120
+        write_csv(tmp_path / f"train-{shard}.csv", ["neg", "pos"], rows=rows, seed=shard)
+    write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=9)
+    config = write_config(
+        tmp_path / "streamed.yaml",
+        data={"train": str(tmp_path / "train-*.csv"), "streaming": True},
+        train={"epochs": 2},
+    )
+    args = ("train", str(config), "--set", "distribute.strategy=multi_worker")
+    with workers(tmp_path, *args, name="streamed") as started:
+        codes, (chief, other) = finish(started, timeout=300)
+    assert codes == [0, 0], chief + other
+    assert FINGERPRINT.search(chief).group(1) == FINGERPRINT.search(other).group(1)
+    (run,) = (tmp_path / "runs").iterdir()
+    rows = json.loads((run / "metrics.json").read_text())["examples"]["train"]
+    assert 150 < rows < 220  # 220 rows, less those carved to validation
+    for log in (chief, other):  # each epoch, the replicas' examples add up to the training rows: each row once
+        assert EPOCH_EXAMPLES.findall(log) == [("1", str(rows)), ("2", str(rows))], log
 
 
 def test_ctrl_c_on_one_worker_stops_both_and_both_resume_the_chief_run(tmp_path: Path):

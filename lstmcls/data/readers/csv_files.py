@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import sys
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from lstmcls.config.sources import SOURCES, CsvSource
 from lstmcls.data.readers.rows import (
+    Label,
     LabelledTexts,
     Rows,
     UnlabelledTexts,
@@ -37,6 +39,11 @@ class CsvReader(FileReader):
             block.label_separator if block.multi_label else None,
         )
 
+    @staticmethod
+    def rows(block: CsvSource, path: Path, checks: Rows) -> Iterator[tuple[str, Label]]:
+        separator = block.label_separator if block.multi_label else None
+        return csv_rows(path, block.text_column, block.label_column, block.delimiter, separator, checks)
+
 
 def read_csv(
     path: Path,
@@ -53,11 +60,18 @@ def read_csv(
     `max_text_chars`) raises a DataError naming the row, or with `on_bad_rows="skip"` is dropped and counted by
     reason.
     """
-    path = Path(path)
+    rows = Rows(on_bad_rows, max_text_chars, multi_label=label_separator is not None)
+    rows.collect(csv_rows(Path(path), text_column, label_column, delimiter, label_separator, rows))
+    return rows.result(path, "no usable data rows under the header")
+
+
+def csv_rows(
+    path: Path, text_column: str, label_column: str, delimiter: str, label_separator: str | None, checks: Rows
+) -> Iterator[tuple[str, Label]]:
+    """The (text, label) rows of a CSV that pass `checks`, one at a time (what streaming reads)."""
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     csv.field_size_limit(sys.maxsize)
-    rows = Rows(on_bad_rows, max_text_chars, multi_label=label_separator is not None)
     try:
         with open_text(path) as handle:
             reader = csv.DictReader(handle, delimiter=delimiter)
@@ -68,12 +82,12 @@ def read_csv(
                 text, label = (row.get(text_column) or "").strip(), (row.get(label_column) or "").strip()
                 if label_separator is not None:
                     label = label_set(label, label_separator)
-                rows.add(text, label, f"{path}: row {row_number} (line {reader.line_num})")
+                if checks.passes(text, label, f"{path}: row {row_number} (line {reader.line_num})"):
+                    yield text, label
     except csv.Error as exc:
         raise DataError(f"{path}: malformed CSV: {exc}") from None
     except (OSError, EOFError, zlib.error) as exc:  # zlib: a corrupt .gz
         raise DataError(f"{path}: cannot read: {exc}") from None
-    return rows.result(path, "no usable data rows under the header")
 
 
 def read_texts(path: Path, column: str) -> UnlabelledTexts:

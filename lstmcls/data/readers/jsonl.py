@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from lstmcls.config.sources import SOURCES, JsonlSource
-from lstmcls.data.readers.rows import LabelledTexts, Rows, label_set, open_text
+from lstmcls.data.readers.rows import Label, LabelledTexts, Rows, label_set, open_text
 from lstmcls.data.readers.shards import FileReader
 from lstmcls.errors import DataError
 
@@ -26,6 +27,11 @@ class JsonlReader(FileReader):
             block.label_separator if block.multi_label else None,
         )
 
+    @staticmethod
+    def rows(block: JsonlSource, path: Path, checks: Rows) -> Iterator[tuple[str, Label]]:
+        separator = block.label_separator if block.multi_label else None
+        return jsonl_rows(path, block.text_field, block.label_field, separator, checks)
+
 
 def read_jsonl(
     path: Path,
@@ -37,10 +43,16 @@ def read_jsonl(
 ) -> LabelledTexts:
     """Read a labelled JSON Lines file; blank lines are allowed, every other line is a row checked like a CSV
     row (a line that is not a JSON object, or lacks a field, is a bad row too)."""
-    path = Path(path)
+    rows = Rows(on_bad_rows, max_text_chars, multi_label=label_separator is not None)
+    return rows.collect(jsonl_rows(Path(path), text_field, label_field, label_separator, rows)).result(path)
+
+
+def jsonl_rows(
+    path: Path, text_field: str, label_field: str, label_separator: str | None, checks: Rows
+) -> Iterator[tuple[str, Label]]:
+    """The (text, label) rows of a JSON Lines file that pass `checks`, one at a time (what streaming reads)."""
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
-    rows = Rows(on_bad_rows, max_text_chars, multi_label=label_separator is not None)
     try:
         with open_text(path) as handle:
             for line_number, line in enumerate(handle, start=1):
@@ -48,15 +60,16 @@ def read_jsonl(
                     continue
                 where = f"{path}: line {line_number}"
                 row, problem = _parse(line, text_field, label_field)
-                if rows.bad(problem, where):
+                if checks.bad(problem, where):
                     continue
                 label = _label(row[label_field], label_separator)
-                if rows.bad(None if label is not None else _label_problem(label_separator), where):
+                if checks.bad(None if label is not None else _label_problem(label_separator), where):
                     continue
-                rows.add(str(row[text_field]).strip(), label, where)
+                text = str(row[text_field]).strip()
+                if checks.passes(text, label, where):
+                    yield text, label
     except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{path}: cannot read: {exc}") from None
-    return rows.result(path)
 
 
 def _parse(line: str, text_field: str, label_field: str) -> tuple[dict, str | None]:

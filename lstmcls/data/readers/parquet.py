@@ -3,10 +3,11 @@ column (with `multi_label`, a list column); a column of another type is an error
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from lstmcls.config.sources import SOURCES, ParquetSource
-from lstmcls.data.readers.rows import LabelledTexts, Rows, check_columns, label_set
+from lstmcls.data.readers.rows import Label, LabelledTexts, Rows, check_columns, label_set
 from lstmcls.data.readers.shards import FileReader
 from lstmcls.errors import DataError
 
@@ -19,6 +20,10 @@ class ParquetReader(FileReader):
             path, block.text_column, block.label_column, block.on_bad_rows, block.max_text_chars, block.multi_label
         )
 
+    @staticmethod
+    def rows(block: ParquetSource, path: Path, checks: Rows) -> Iterator[tuple[str, Label]]:
+        return parquet_rows(path, block.text_column, block.label_column, block.multi_label, checks)
+
 
 def read_parquet(
     path: Path,
@@ -29,10 +34,17 @@ def read_parquet(
     multi_label: bool = False,
 ) -> LabelledTexts:
     """Read a labelled Parquet file, one row group at a time; rows are checked like CSV rows."""
+    rows = Rows(on_bad_rows, max_text_chars, multi_label)
+    return rows.collect(parquet_rows(Path(path), text_column, label_column, multi_label, rows)).result(path)
+
+
+def parquet_rows(
+    path: Path, text_column: str, label_column: str, multi_label: bool, checks: Rows
+) -> Iterator[tuple[str, Label]]:
+    """The (text, label) rows of a Parquet file that pass `checks`, one row group in memory at a time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     try:
@@ -41,15 +53,15 @@ def read_parquet(
         raise DataError(f"{path}: not a Parquet file: {exc}") from None
     check_columns(path, parquet.schema_arrow.names, text_column, label_column)
     check_types(path, parquet.schema_arrow, text_column, label_column, multi_label)
-    rows = Rows(on_bad_rows, max_text_chars, multi_label)
     row_number = 0
     for group in range(parquet.num_row_groups):
         table = parquet.read_row_group(group, columns=[text_column, label_column])
         for text, label in zip(table.column(text_column).to_pylist(), table.column(label_column).to_pylist()):
             row_number += 1
             label = label_set(label or [], "|") if multi_label else ("" if label is None else str(label).strip())
-            rows.add((text or "").strip(), label, f"{path}: row {row_number} (row group {group + 1})")
-    return rows.result(path)
+            text = (text or "").strip()
+            if checks.passes(text, label, f"{path}: row {row_number} (row group {group + 1})"):
+                yield text, label
 
 
 def check_types(path: Path, schema, text_column: str, label_column: str, multi_label: bool) -> None:

@@ -8,11 +8,13 @@ import gzip
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstmcls.errors import DataError
+
+Label = str | tuple[str, ...]  # one label, or with `multi_label` a set of labels
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,20 @@ class Rows:
 
     def add(self, text: str, label: str | tuple[str, ...], where: str) -> None:
         """Keep a row, or deal with its problem; `where` names it (`file: row 3 (line 4)`)."""
-        if not self.bad(row_problem(text, label, self.max_text_chars), where):
+        if self.passes(text, label, where):
             self.texts.append(text)
             self.labels.append(label)
+
+    def passes(self, text: str, label: str | tuple[str, ...], where: str) -> bool:
+        """Whether a row passes the checks (a row that does not is counted, or stops the read)."""
+        return not self.bad(row_problem(text, label, self.max_text_chars), where)
+
+    def collect(self, rows: Iterable[tuple[str, str | tuple[str, ...]]]) -> Rows:
+        """Keep rows a reader has checked already (with `passes`), as they come."""
+        for text, label in rows:
+            self.texts.append(text)
+            self.labels.append(label)
+        return self
 
     def bad(self, problem: str | None, where: str) -> bool:
         """Whether the row has a problem: counted with `skip`, else a DataError naming it and the fix."""

@@ -3,10 +3,11 @@ file and joined, with the fingerprint the run records."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from lstmcls.config.sources import FileSource
-from lstmcls.data.readers.rows import LabelledTexts, RawSplits, read_split
+from lstmcls.data.readers.rows import Label, LabelledTexts, RawSplits, Rows, read_split
 
 
 class FileReader:
@@ -14,6 +15,11 @@ class FileReader:
 
     @staticmethod
     def read(block: FileSource, path: Path) -> LabelledTexts:
+        raise NotImplementedError
+
+    @staticmethod
+    def rows(block: FileSource, path: Path, checks: Rows) -> Iterator[tuple[str, Label]]:
+        """One file's rows that pass `checks`, one at a time, never all in memory (what streaming reads)."""
         raise NotImplementedError
 
     @classmethod
