@@ -52,7 +52,8 @@ def run(command: list[str], stdin: str | None = None) -> dict:
         stdout, stderr = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(command)} failed:\n{stderr[-3000:]}")
-    return {"seconds": round(seconds, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024), "stdout": stdout}
+    peak = usage.ru_maxrss  # KiB on Linux
+    return {"seconds": round(seconds, 2), "peak_rss_mib": round(peak / 1024), "peak_rss_kib": peak, "stdout": stdout}
 
 
 def last_json(result: dict) -> dict:
@@ -441,6 +442,10 @@ def table(results: dict[str, dict]) -> str:
         from bench_serve import serve_section  # scripts/bench_serve.py: the load benchmark of `lstmcls serve`
 
         lines += ["", *serve_section(results["serve"])]
+    if "data" in results:
+        from bench_data import data_section  # scripts/bench_data.py: streaming against in-memory, ×1 to ×16
+
+        lines += ["", *data_section(results["data"])]
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from lstmcls.inference.batch import BatchResult
     from lstmcls.inference.prediction import LabelSetPrediction, Prediction
     from lstmcls.interpret.output import ExplainOutput
     from lstmcls.interpret.types import Aggregate
@@ -97,6 +98,15 @@ def predictions(found: list[Prediction] | list[LabelSetPrediction], as_json: boo
         chosen = p.labels if hasattr(p, "labels") else [p.label]
         probabilities = ",".join(f"{p.probabilities[label]:.4f}" for label in chosen) or "-"
         click.echo(f"{','.join(chosen) or '-'}\t{probabilities}\t{snippet}")
+
+
+def batch_predicted(result: BatchResult, as_json: bool) -> None:
+    """`lstmcls predict --data --out`: the rows written, where, and how long it took."""
+    if as_json:
+        print_json(result.to_json())
+        return
+    files = f" from {result.files} files" if result.files > 1 else ""
+    click.echo(f"wrote {result.rows:,} rows{files} to {result.out} in {result.seconds:.1f} s")
 
 
 def exported(path: Path, multi_label: bool = False) -> None:

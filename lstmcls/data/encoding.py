@@ -6,12 +6,14 @@ tf.distribute cluster each host encodes its copy outside the strategy.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lstmcls.data.splits import Splits, bucket_bounds, targets, text_dataset, to_dataset
 from lstmcls.data.streaming import Stream, stream_dataset
+from lstmcls.reporting import progress
 
 if TYPE_CHECKING:
     import keras
@@ -21,18 +23,19 @@ if TYPE_CHECKING:
 
 VALIDATION_BATCH = 256
 ENCODING_BATCH = 1024
+BOUNDS_SAMPLE = 2_000  # texts whose lengths place the length buckets' bounds (quantiles need no more)
 
 
 def training_datasets(
-    preprocessor: keras.Model, splits: Splits, config: Config, shard: tuple[int, int] = (1, 0)
+    preprocessor: keras.Model, splits: Splits, config: Config, cache: Path, shard: tuple[int, int] = (1, 0)
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
     """(train, validation) batches of token ids and targets; train is shuffled per epoch, bucketed by length
     when `data.bucketing` says so, and repeats when `train.steps_per_epoch` is set (as `fit` expects).
 
-    Streamed splits are read from their files at each pass, the training files divided between the workers by
-    `shard` (workers, this worker); splits in memory are encoded once here."""
+    Splits in memory are encoded once here; streamed splits file by file into token ids in `cache` (an empty
+    folder the caller removes), the training files divided between the workers by `shard` (workers, worker)."""
     if isinstance(splits.train, Stream):
-        train, validation = _streamed(preprocessor, splits, config, shard)
+        train, validation = _streamed(preprocessor, splits, config, cache, shard)
     else:
         num_classes = len(splits.label_names)
         train = to_dataset(
@@ -51,16 +54,20 @@ def training_datasets(
 
 
 def _streamed(
-    preprocessor: keras.Model, splits: Splits, config: Config, shard: tuple[int, int]
+    preprocessor: keras.Model, splits: Splits, config: Config, cache: Path, shard: tuple[int, int]
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    """Streamed splits as `tf.data`, the length buckets' bounds taken from the vocabulary's sample."""
+    """Streamed splits as `tf.data`, the length buckets' bounds taken from (part of) the vocabulary's sample."""
     bounds = None
     if config.data.bucketing:
-        lengths = np.count_nonzero(encode_texts(preprocessor, list(splits.train.sample)), axis=1)
+        sample = list(splits.train.sample[:BOUNDS_SAMPLE])
+        lengths = np.count_nonzero(encode_texts(preprocessor, sample), axis=1)
         bounds = bucket_bounds(lengths, config.data.bucketing, config.vectorizer.max_length)
     shuffle = (config.train.seed, config.data.shuffle_buffer)
-    train = stream_dataset(splits.train, preprocessor, config.train.batch_size, bounds, shuffle, shard)
-    return train, stream_dataset(splits.validation, preprocessor, VALIDATION_BATCH)
+    with progress.step("vectorising the streamed files"):
+        train_cache, validation_cache = cache / "train", cache / "validation"
+        train = stream_dataset(splits.train, preprocessor, train_cache, config.train.batch_size, bounds, shuffle, shard)
+        validation = stream_dataset(splits.validation, preprocessor, validation_cache, VALIDATION_BATCH)
+    return train, validation
 
 
 def encode_texts(preprocessor: keras.Model, texts: list[str]) -> np.ndarray:

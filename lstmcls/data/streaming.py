@@ -3,8 +3,8 @@
 Before training, one pass over the files (`stream_splits`) checks every row as the in-memory readers do, fixes the
 classes, keeps each row's label (4 bytes a row: class weights and validation scores need them) and a seeded
 sample of at most `data.sample_rows` training texts (reservoir sampling), from which the vocabulary and the length
-buckets are made. Each epoch then reads the files again: shards interleaved, a bounded shuffle buffer, texts
-vectorised inside the pipeline.
+buckets are made. A second pass vectorises each file once into token ids on local disk (`stream_dataset`); each
+epoch reads them back, rows drawn from the files at random into a bounded shuffle buffer.
 
 Without a validation file, validation is carved by a stable hash of each row's text: the same rows every epoch,
 after a resume and on every worker, whatever the order of the files (and copies of one text fall on one side, so
@@ -40,8 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("lstmcls")
 
 Side = Literal["all", "train", "validation"]
-INTERLEAVED_SHARDS = 4  # shards read at once: rows of several files mix before the shuffle buffer
-ENCODING_BATCH = 256
+CHUNK_ROWS = 512  # rows a file's reader hands to tf.data at once
 
 
 @dataclass(frozen=True)
@@ -190,50 +189,42 @@ def _label_set(label: Label) -> tuple[str, ...]:
 def stream_dataset(
     stream: Stream,
     preprocessor: keras.Model,
+    cache: Path,
     batch_size: int,
     bounds: list[int] | None = None,
     shuffle: tuple[int, int] | None = None,
     shard: tuple[int, int] = (1, 0),
 ) -> tf.data.Dataset:
-    """Batches of (token ids, targets) read from the stream's files at each pass.
+    """Batches of (token ids, targets) from the stream's files, each file vectorised once into `cache`.
+
+    The texts are vectorised once per run, like the in-memory path does, but into one tf.data snapshot per file
+    on disk rather than into memory (`Dataset.save`); each epoch reads the token ids back.
 
     Args:
         stream: the split.
-        preprocessor: the run's vectorizer and token window, applied inside the pipeline.
+        preprocessor: the run's vectorizer and token window.
+        cache: an empty folder for the token ids (about `max_length` × 8 bytes a row), removed by the caller.
         batch_size: texts per batch.
         bounds: length buckets' bounds (`splits.bucket_bounds`), or None for batches padded to `max_length`.
-        shuffle: (seed, buffer rows) for training: the files' order and a bounded buffer of rows, reshuffled
-            each epoch; None keeps the files' order (validation, whose labels are read in that order).
+        shuffle: (seed, buffer rows) for training: rows drawn from the files at random, then shuffled in a
+            bounded buffer, anew each epoch; None reads the files in order (validation: its labels' order).
         shard: (workers, this worker): training reads every `workers`-th file from `worker` on, and turns off
             tf.distribute's own sharding; validation is read whole by every worker.
     """
     import tensorflow as tf
 
     workers, worker = shard
-    files = stream.files[worker::workers]
-    names, multi_label = list(stream.label_names), stream.block.multi_label
-    index = {name: i for i, name in enumerate(names)}
-    empty = targets(stream.labels[:0], len(names))  # the targets' shape and type, as in memory
-    target_spec = tf.TensorSpec(empty.shape[1:], tf.as_dtype(empty.dtype))
-
-    def rows(path: bytes) -> Iterator[tuple[str, np.ndarray]]:
-        for text, label in stream.rows((Path(path.decode()),)):
-            yield text, _target(label, index, multi_label, len(names))
-
-    spec = (tf.TensorSpec([], tf.string), target_spec)
-    paths = tf.data.Dataset.from_tensor_slices([str(path) for path in files])
+    files = stream.files[worker::workers] if shuffle is not None else stream.files
+    parts = [_saved(stream, preprocessor, path, cache / f"{index:05d}") for index, path in enumerate(files)]
     if shuffle is not None:
-        paths = paths.shuffle(len(files), seed=shuffle[0], reshuffle_each_iteration=True)
-    dataset = paths.interleave(
-        lambda path: tf.data.Dataset.from_generator(rows, args=(path,), output_signature=spec),
-        cycle_length=min(len(files), INTERLEAVED_SHARDS) if shuffle is not None else 1,
-    )
-    if shuffle is not None:
-        dataset = dataset.shuffle(shuffle[1], seed=shuffle[0], reshuffle_each_iteration=True)
-    dataset = dataset.batch(ENCODING_BATCH).map(
-        lambda texts, labels: (preprocessor(texts), labels), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
-    )
-    dataset = by_length(dataset.unbatch(), bounds, batch_size) if bounds else dataset.rebatch(batch_size)
+        seed, buffer = shuffle
+        dataset = tf.data.Dataset.sample_from_datasets(parts, seed=seed, rerandomize_each_iteration=True)
+        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    else:
+        dataset = parts[0]
+        for part in parts[1:]:
+            dataset = dataset.concatenate(part)
+    dataset = by_length(dataset, bounds, batch_size) if bounds else dataset.batch(batch_size)
     if shuffle is None:  # read whole, in order: its batches are known from the first pass (Keras wants them)
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(math.ceil(len(stream) / batch_size)))
     if shuffle is not None and workers > 1:
@@ -241,6 +232,34 @@ def stream_dataset(
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
         dataset = dataset.with_options(options)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _saved(stream: Stream, preprocessor: keras.Model, path: Path, folder: Path) -> tf.data.Dataset:
+    """One file's (token ids, target) rows, vectorised and saved to `folder` (bounded memory), read back."""
+    import tensorflow as tf
+
+    names, multi_label = list(stream.label_names), stream.block.multi_label
+    index = {name: i for i, name in enumerate(names)}
+    empty = targets(stream.labels[:0], len(names))  # the targets' shape and type, as in memory
+    spec = (tf.TensorSpec([None], tf.string), tf.TensorSpec([None, *empty.shape[1:]], tf.as_dtype(empty.dtype)))
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The file's rows in chunks: one step from Python into tf.data per chunk, not per row."""
+        texts: list[str] = []
+        labels: list[np.ndarray] = []
+        for text, label in stream.rows((path,)):
+            texts.append(text)
+            labels.append(_target(label, index, multi_label, len(names)))
+            if len(texts) == CHUNK_ROWS:
+                yield np.array(texts, dtype=object), np.stack(labels)
+                texts, labels = [], []
+        if texts:
+            yield np.array(texts, dtype=object), np.stack(labels)
+
+    rows = tf.data.Dataset.from_generator(chunks, output_signature=spec)
+    rows = rows.map(lambda texts, labels: (preprocessor(texts), labels), num_parallel_calls=tf.data.AUTOTUNE)
+    rows.save(str(folder))  # in chunks: far fewer elements to write and read back than rows
+    return tf.data.Dataset.load(str(folder)).unbatch()
 
 
 def _target(label: Label, index: dict[str, int], multi_label: bool, classes: int) -> np.ndarray:

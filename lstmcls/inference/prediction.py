@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -18,6 +18,7 @@ from lstmcls.data.splits import text_dataset
 from lstmcls.errors import DataError
 from lstmcls.models.factory import class_probabilities
 from lstmcls.reporting import progress
+from lstmcls.reporting.decision import Decision
 from lstmcls.reporting.multilabel import label_set
 from lstmcls.runs.run import Run
 
@@ -43,8 +44,16 @@ def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Predictio
     """Predict with a complete run's saved model (its vectorizer included), decided as the run decides."""
     check_texts(texts)
     run.require_complete()
-    names, decision = run.label_names(), run.decision()
-    probabilities = decision.calibrated(predict_probabilities(run.load_model(), texts, batch_size))
+    raw = predict_probabilities(run.load_model(), texts, batch_size)
+    return decide(texts, raw, run.label_names(), run.decision())
+
+
+def decide(
+    texts: list[str], raw: np.ndarray, names: list[str], decision: Decision
+) -> list[Prediction] | list[LabelSetPrediction]:
+    """The answers for the model's raw probabilities of `texts`: calibrated and decided by a run's `decision`
+    (`predict` and `lstmcls predict --data --out` both answer through here)."""
+    probabilities = decision.calibrated(raw)
     decided = decision.decide(probabilities)
     named = [{name: float(p) for name, p in zip(names, row)} for row in probabilities]
     if decision.multi_label:
@@ -58,6 +67,11 @@ def predict(run: Run, texts: list[str], batch_size: int = 256) -> list[Predictio
 def predict_probabilities(model: keras.Model, texts: list[str], batch_size: int = 256) -> np.ndarray:
     """An (n, classes) array of probabilities for raw strings (a progress bar on a terminal)."""
     batches = progress.track(text_dataset(texts, batch_size), math.ceil(len(texts) / batch_size), "predicting")
+    return batch_probabilities(model, batches)
+
+
+def batch_probabilities(model: keras.Model, batches: Iterable) -> np.ndarray:
+    """An (n, classes) array of probabilities for batches of raw strings (at least one batch)."""
     outputs = np.concatenate([model.predict_on_batch(batch) for batch in batches])
     return np.asarray(class_probabilities(outputs))
 

@@ -52,14 +52,16 @@ def track(items: Iterable[T], total: int, description: str) -> Iterator[T]:
 
 
 @contextmanager
-def bar(total: int, description: str) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr (when shown) for work that reports by callback: call the yielded function per step."""
+def bar(total: int | None, description: str) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (when shown) for work that reports by callback: call the yielded function per step,
+    or with the number of steps done; a `total` of None shows a bar without an end (the count and the time)."""
     if not shown():
-        yield lambda: None
+        yield lambda steps=1: None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import MofNCompleteColumn, Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    columns = (*Progress.get_default_columns(), MofNCompleteColumn())  # the count, where there is no total too
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda: progress.advance(task)
+        yield lambda steps=1: progress.advance(task, steps)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -73,20 +74,22 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
     runs.write_json(run.file(runs.LABELS), session.splits.label_names)
     preprocessor = _vocabulary(session)
     shard = (session.cluster.workers, session.cluster.worker)  # streaming divides the training files by worker
-    train_data, validation_data = training_datasets(preprocessor, session.splits, config, shard)
-    classifier, freezing = _model(session, preprocessor)
-    callbacks = [*_callbacks(session, stop, extra), *freezing]
-    log.info(
-        "training %s on %d examples (%d %s, vocabulary %d), validating on %d",
-        config.model.cell,
-        len(session.splits.train),
-        session.num_classes,
-        "labels" if session.multi_label else "classes",
-        _vocabulary_size(preprocessor),
-        len(session.splits.validation),
-    )
-    classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
-    return _finish(session, preprocessor, classifier, validation_data)
+    # Streamed files are vectorised into token ids on local disk, removed when the session ends, however it ends.
+    with tempfile.TemporaryDirectory(prefix="lstmcls-token-ids-") as cache:
+        train_data, validation_data = training_datasets(preprocessor, session.splits, config, Path(cache), shard)
+        classifier, freezing = _model(session, preprocessor)
+        callbacks = [*_callbacks(session, stop, extra), *freezing]
+        log.info(
+            "training %s on %d examples (%d %s, vocabulary %d), validating on %d",
+            config.model.cell,
+            len(session.splits.train),
+            session.num_classes,
+            "labels" if session.multi_label else "classes",
+            _vocabulary_size(preprocessor),
+            len(session.splits.validation),
+        )
+        classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
+        return _finish(session, preprocessor, classifier, validation_data)
 
 
 # === Vocabulary ===

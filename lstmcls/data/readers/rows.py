@@ -7,6 +7,7 @@ import glob
 import gzip
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from lstmcls.errors import DataError
 
+UNDECODABLE = re.compile("[\udc80-\udcff]")
 Label = str | tuple[str, ...]  # one label, or with `multi_label` a set of labels
 
 
@@ -112,7 +114,7 @@ def label_set(value: str | list, separator: str) -> tuple[str, ...]:
 
 def has_undecodable_bytes(value: str) -> bool:
     """`surrogateescape` decoding maps each byte that is not UTF-8 to a lone surrogate U+DC80..U+DCFF."""
-    return any("\udc80" <= char <= "\udcff" for char in value)
+    return not value.isascii() and UNDECODABLE.search(value) is not None
 
 
 def check_columns(

@@ -68,7 +68,7 @@ def test_validation_is_carved_by_hash_the_same_rows_on_every_pass_and_in_any_fil
 def test_the_pipeline_reads_each_split_in_the_order_of_its_labels(tmp_path: Path):
     splits = stream_splits(config(tmp_path, train=shards(tmp_path)))
     preprocessor = build_preprocessor(load_config(tmp_path / "s.yaml").vectorizer, splits.vocabulary_texts)
-    validation = stream_dataset(splits.validation, preprocessor, batch_size=7)
+    validation = stream_dataset(splits.validation, preprocessor, tmp_path / "ids", batch_size=7)
     labels = np.concatenate([batch_labels.numpy() for _, batch_labels in validation])
     assert labels.tolist() == splits.validation.labels.tolist()  # three classes: class ids
     assert int(validation.cardinality()) == -(-len(splits.validation) // 7)
@@ -80,7 +80,7 @@ def test_each_worker_trains_on_its_own_shards_and_together_on_every_row_once(tmp
     preprocessor = build_preprocessor(loaded.vectorizer, splits.vocabulary_texts)
 
     def rows(shard: tuple[int, int]) -> Counter:
-        train, _ = training_datasets(preprocessor, splits, loaded, shard)
+        train, _ = training_datasets(preprocessor, splits, loaded, tmp_path / f"ids-{shard}", shard)
         return Counter((tuple(ids), int(label)) for batch in train for ids, label in zip(*map(np.asarray, batch)))
 
     whole, first, second = rows((1, 0)), rows((2, 0)), rows((2, 1))
@@ -138,7 +138,8 @@ def test_multi_label_rows_stream_as_multi_hot_targets(tmp_path: Path):
     splits = stream_splits(loaded)
     assert splits.label_names == ["extra", *LABELS] and splits.train.labels.shape[1] == 4
     preprocessor = build_preprocessor(loaded.vectorizer, splits.vocabulary_texts)
-    targets = np.concatenate([labels.numpy() for _, labels in stream_dataset(splits.validation, preprocessor, 8)])
+    validation = stream_dataset(splits.validation, preprocessor, tmp_path / "ids", 8)
+    targets = np.concatenate([labels.numpy() for _, labels in validation])
     assert targets.tolist() == splits.validation.labels.astype("float32").tolist()
 
 
