@@ -218,12 +218,13 @@ def stream_dataset(
     parts = [_saved(stream, preprocessor, path, cache / f"{index:05d}") for index, path in enumerate(files)]
     if shuffle is not None:
         seed, buffer = shuffle
-        dataset = tf.data.Dataset.sample_from_datasets(parts, seed=seed, rerandomize_each_iteration=True)
+        dataset = tf.data.Dataset.sample_from_datasets(parts, seed=seed, rerandomize_each_iteration=True).unbatch()
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     else:
         dataset = parts[0]
         for part in parts[1:]:
             dataset = dataset.concatenate(part)
+        dataset = dataset.unbatch()
     dataset = by_length(dataset, bounds, batch_size) if bounds else dataset.batch(batch_size)
     if shuffle is None:  # read whole, in order: its batches are known from the first pass (Keras wants them)
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(math.ceil(len(stream) / batch_size)))
@@ -235,7 +236,8 @@ def stream_dataset(
 
 
 def _saved(stream: Stream, preprocessor: keras.Model, path: Path, folder: Path) -> tf.data.Dataset:
-    """One file's (token ids, target) rows, vectorised and saved to `folder` (bounded memory), read back."""
+    """One file's (token ids, targets) in chunks of rows, vectorised and saved to `folder` (bounded memory), read
+    back."""
     import tensorflow as tf
 
     names, multi_label = list(stream.label_names), stream.block.multi_label
@@ -258,8 +260,8 @@ def _saved(stream: Stream, preprocessor: keras.Model, path: Path, folder: Path) 
 
     rows = tf.data.Dataset.from_generator(chunks, output_signature=spec)
     rows = rows.map(lambda texts, labels: (preprocessor(texts), labels), num_parallel_calls=tf.data.AUTOTUNE)
-    rows.save(str(folder))  # in chunks: far fewer elements to write and read back than rows
-    return tf.data.Dataset.load(str(folder)).unbatch()
+    rows.save(str(folder))  # in chunks: far fewer elements to write, read back and draw from than rows
+    return tf.data.Dataset.load(str(folder))
 
 
 def _target(label: Label, index: dict[str, int], multi_label: bool, classes: int) -> np.ndarray:
