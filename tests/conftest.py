@@ -43,11 +43,28 @@ LONGEST_FIRST = [
     "test_fused_run.py",
     "test_serve.py",
 ]
+# The unit files that take longest, for the same reason (the fast tier is these files alone).
+UNIT_LONGEST_FIRST = [
+    "test_cli.py",
+    "test_vectors.py",
+    "test_objectives.py",
+    "test_structure.py",
+    "test_fused.py",
+    "test_mlflow_logger.py",
+    "test_explain_cli.py",
+    "test_server.py",
+    "test_reports.py",
+    "test_pretraining.py",
+    "test_model_family.py",
+    "test_batch.py",
+    "test_session.py",
+]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test under tests/integration/ is `slow`: the fast tier leaves them out. Integration files run first,
-    the longest of them at the front (LONGEST_FIRST); a file's own tests keep their order."""
+    the longest of them at the front (LONGEST_FIRST), then the unit files, the longest first (UNIT_LONGEST_FIRST);
+    a file's own tests keep their order."""
     for item in items:
         if INTEGRATION in Path(item.fspath).parents:
             item.add_marker(pytest.mark.slow)
@@ -57,7 +74,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _run_order(item: pytest.Item) -> tuple[int, int]:
     path = Path(item.fspath)
     if INTEGRATION not in path.parents:
-        return (2, 0)
+        return (2, UNIT_LONGEST_FIRST.index(path.name)) if path.name in UNIT_LONGEST_FIRST else (3, 0)
     return (0, LONGEST_FIRST.index(path.name)) if path.name in LONGEST_FIRST else (1, 0)
 
 
