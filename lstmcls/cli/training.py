@@ -48,10 +48,12 @@ def train(
         render.trained(resume(resume_path, verbose=verbose), as_json)
         return
     from lstmcls.config import load_config
-    from lstmcls.tracking import with_trackers
 
-    config = with_trackers(load_config(config_path, overrides), trackers)
+    config = load_config(config_path, overrides)  # first: a config error costs no more imports than this
+    from lstmcls.tracking import with_trackers
     from lstmcls.training.runner import train as train_model
+
+    config = with_trackers(config, trackers)
 
     render.trained(train_model(config, verbose=verbose), as_json)
 
@@ -124,9 +126,9 @@ def tune_command(
         render.tuned(show_study(runs_dir, show_name, storage), as_json)
         return
     from lstmcls.config import load_config
+
+    config = load_config(config_path, overrides)  # first: a config error costs no more imports than this
+    from lstmcls.tools.tuning import tune
     from lstmcls.tracking import with_trackers
 
-    config = with_trackers(load_config(config_path, overrides), trackers)
-    from lstmcls.tools.tuning import tune
-
-    render.tuned(tune(config, trials, timeout, study, storage), as_json)
+    render.tuned(tune(with_trackers(config, trackers), trials, timeout, study, storage), as_json)
