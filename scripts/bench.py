@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -364,6 +365,16 @@ def save(name: str, result: dict, quick: bool) -> Path:
     payload = {"benchmark": name, "quick": quick, "date": stamp(), "machine": machine(), **result}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    return path
+
+
+def publish(name: str, result: dict, quick: bool, write_section: Callable[[dict], None]) -> Path:
+    """Save a benchmark's result file and, unless quick, write its section of docs/benchmarks.md from that file
+    (what is in the docs is what the committed file holds)."""
+    path = save(name, result, quick)
+    if not quick:
+        write_section(json.loads(path.read_text()))
+        print(f"wrote {TABLE.relative_to(ROOT)}", file=sys.stderr)
     return path
 
 

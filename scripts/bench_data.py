@@ -354,10 +354,7 @@ def main() -> None:
         **measured,
     }
     result["checks"] = checks(result)
-    path = bench.save("data", result, args.quick)
-    if not args.quick:
-        write_section(json.loads(path.read_text()))
-        print(f"wrote {bench.TABLE.relative_to(bench.ROOT)}", file=sys.stderr)
+    bench.publish("data", result, args.quick, write_section)
 
 
 if __name__ == "__main__":

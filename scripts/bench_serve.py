@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
@@ -259,10 +258,7 @@ def main() -> None:
         "note": args.note,
         "rows": rows,
     }
-    path = bench.save("serve", result, args.quick)
-    if not args.quick:
-        write_section(json.loads(path.read_text()))
-        print(f"wrote {bench.TABLE.relative_to(bench.ROOT)}", file=sys.stderr)
+    bench.publish("serve", result, args.quick, write_section)
 
 
 if __name__ == "__main__":
