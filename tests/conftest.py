@@ -47,7 +47,6 @@ LONGEST_FIRST = [
 UNIT_LONGEST_FIRST = [
     "test_cli.py",
     "test_vectors.py",
-    "test_objectives.py",
     "test_structure.py",
     "test_fused.py",
     "test_mlflow_logger.py",

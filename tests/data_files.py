@@ -1,13 +1,14 @@
 """Tiny labelled data in every file format lstmcls reads, from the same learnable rows as conftest's CSVs (shared
-by the tests of the readers and of `lstmcls init`)."""
+by the tests of the readers and of `lstmcls init`), and an imbalanced CSV (the class-weight tests)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import random
 from pathlib import Path
 
-from conftest import write_csv
+from conftest import FILLER, WORDS, write_csv
 
 
 def examples(directory: Path, labels: list[str], rows: int, seed: int = 0) -> list[dict[str, str]]:
@@ -43,3 +44,17 @@ def write_folder(root: Path, rows: list[dict]) -> Path:
         (root / row["label"]).mkdir(parents=True, exist_ok=True)
         (root / row["label"] / f"{i:04d}.txt").write_text(row["text"], encoding="utf-8")
     return root
+
+
+def write_imbalanced(path: Path, rows: int, every: int, seed: int) -> Path:
+    """`pos` on one row in `every`, `neg` on the others; the label given away by one word, as in `write_csv`."""
+    rng = random.Random(seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for i in range(rows):
+            label = "pos" if i % every == 0 else "neg"
+            words = [rng.choice(FILLER) for _ in range(rng.randint(3, 12))]
+            words.insert(rng.randint(0, len(words)), rng.choice(WORDS[label]))
+            writer.writerow([" ".join(words), label])
+    return path
