@@ -58,17 +58,17 @@ class Rows:
         self.labels: list = []
         self.dropped: Counter[str] = Counter()
 
-    def add(self, text: str, label: str | tuple[str, ...], where: str) -> None:
+    def add(self, text: str, label: Label, where: str) -> None:
         """Keep a row, or deal with its problem; `where` names it (`file: row 3 (line 4)`)."""
         if self.passes(text, label, where):
             self.texts.append(text)
             self.labels.append(label)
 
-    def passes(self, text: str, label: str | tuple[str, ...], where: str) -> bool:
+    def passes(self, text: str, label: Label, where: str) -> bool:
         """Whether a row passes the checks (a row that does not is counted, or stops the read)."""
         return not self.bad(row_problem(text, label, self.max_text_chars), where)
 
-    def collect(self, rows: Iterable[tuple[str, str | tuple[str, ...]]]) -> Rows:
+    def collect(self, rows: Iterable[tuple[str, Label]]) -> Rows:
         """Keep rows a reader has checked already (with `passes`), as they come."""
         for text, label in rows:
             self.texts.append(text)
@@ -91,7 +91,7 @@ class Rows:
         return LabelledTexts(self.texts, self.labels, str(origin), dict(self.dropped), self.multi_label)
 
 
-def row_problem(text: str, label: str | tuple[str, ...], max_text_chars: int) -> str | None:
+def row_problem(text: str, label: Label, max_text_chars: int) -> str | None:
     """What is wrong with a row (text and label already stripped), or None."""
     labels = (label,) if isinstance(label, str) else label
     if has_undecodable_bytes(text) or any(map(has_undecodable_bytes, labels)):
