@@ -216,8 +216,9 @@ def write_section(result: dict) -> None:
     section = "\n".join(serve_section(result)) + "\n"
     if HEADING + "\n" in text:
         start = text.index(HEADING + "\n")
-        following = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[following + 1 :] if following != -1 else "")
+        # the section ends where the next one starts: its heading, or a marker another script writes before it
+        ends = [found for mark in ("\n## ", "\n<!-- ") if (found := text.find(mark, start + len(HEADING))) != -1]
+        text = text[:start] + section + ("\n" + text[min(ends) + 1 :] if ends else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
     bench.TABLE.write_text(text, encoding="utf-8")
