@@ -222,6 +222,8 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
             summary += f"   {name} {result[key]:.4f}"
     print(f"run {run_path} on {result['data']} ({result['examples']} examples)")
     print(summary)
+    if "baseline" in result:
+        print(baseline_line(result, "accuracy"))
     if "decision" in result:
         print("decision: " + decision_line(result["decision"]))
     columns = {"precision": "precision", "recall": "recall", "f1": "F1", "pr_auc": "PR-AUC"}
@@ -231,6 +233,14 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
     names = list(result["per_class"])
     matrix = [[name, *map(str, row)] for name, row in zip(names, result["confusion_matrix"])]
     table(["true \\ predicted", *names], matrix, title="confusion matrix")
+
+
+def baseline_line(result: dict[str, Any], metric: str) -> str:
+    """The linear baseline's figure on the same texts, and the model's lead over it in points."""
+    model, baseline = result[metric], result["baseline"][metric]
+    name = metric.replace("_", " ").replace("f1", "F1")
+    lead = 100 * (model - baseline)
+    return f"linear baseline (TF-IDF + logistic regression): {name} {baseline:.4f}; the model {lead:+.1f} points"
 
 
 def decision_line(decision: dict[str, Any]) -> str:
@@ -250,6 +260,8 @@ def label_set_evaluation(run_path: Path, result: dict[str, Any]) -> None:
         f"micro F1 {result['micro_f1']:.4f}   macro F1 {result['macro_f1']:.4f}   "
         f"subset accuracy {result['subset_accuracy']:.4f}   Hamming loss {result['hamming_loss']:.4f}"
     )
+    if "baseline" in result:
+        print(baseline_line(result, "micro_f1"))
     rows = [
         [
             name,
@@ -267,10 +279,14 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
     columns = {"id": "run", "name": "config", "kind": "kind", "status": "status"}
     if any(row["study"] is not None for row in rows):
         columns["trial"] = "study/trial"
-    after = {"epochs": "epochs", "val_accuracy": "val acc", "test_accuracy": "test acc", "seconds": "seconds"}
+    after = {"epochs": "epochs", "val_accuracy": "val acc", "test_accuracy": "test acc"}
+    if any(row["baseline_val_accuracy"] is not None for row in rows):  # the model's validation lead, in points
+        after["lead"] = "vs baseline"
+    after["seconds"] = "seconds"
     rows = [
         {
             **row,
+            "lead": _lead(row["val_accuracy"], row["baseline_val_accuracy"]),
             **{key: json.dumps(value) if isinstance(value, list) else value for key, value in row["config"].items()},
             "trial": None if row["study"] is None else f"{row['study']}/{row['trial']}",
             "seconds": None if row["seconds"] is None else round(row["seconds"]),
@@ -279,6 +295,11 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
     ]
     columns |= {key: key for key in varying} | after
     table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
+
+
+def _lead(model: float | None, baseline: float | None) -> str | None:
+    """The model's accuracy minus the linear baseline's, in points ("+1.2")."""
+    return None if model is None or baseline is None else f"{100 * (model - baseline):+.1f}"
 
 
 def run_details(details: dict[str, Any]) -> None:
@@ -295,6 +316,13 @@ def run_details(details: dict[str, Any]) -> None:
         print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
     if details["test_accuracy"] is not None:
         print(f"test accuracy: {details['test_accuracy']:.4f}")
+    if "baseline" in metrics:
+        baseline = metrics["baseline"]
+        test = details["baseline_test_accuracy"]
+        print(
+            f"linear baseline ({baseline['model']}, C={baseline['C']:g}): validation accuracy "
+            f"{baseline['validation']['accuracy']:.4f}" + (f", test accuracy {test:.4f}" if test is not None else "")
+        )
     mlflow = meta.get(TRACKING, {}).get("mlflow")
     if mlflow:
         print(f"MLflow: run {mlflow['run_id']} in experiment {mlflow['experiment']!r} at {mlflow['uri']}")

@@ -149,6 +149,13 @@ class TrainConfig(Section):
         "{label: weight}, unlisted labels 1 (see docs/decisions.md).",
     )
 
+    baseline: bool | None = Field(
+        None,
+        description="Fit the linear baseline (TF-IDF word 1-2-grams + logistic regression, C chosen on validation) "
+        "on the same split and report it beside the model in eval, show and runs; null: on, except for streamed "
+        "data (not held in memory).",
+    )
+
     @field_validator("monitor")
     @classmethod
     def _monitor_name(cls, name: str) -> str:
@@ -316,6 +323,20 @@ class Config(Section):
     )
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
     pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")
+
+    @model_validator(mode="after")
+    def _baseline_in_memory(self) -> Config:
+        if self.train.baseline and getattr(self.data, "streaming", False):
+            raise ValueError(
+                "train.baseline: true needs the training texts in memory; set train.baseline: false with "
+                "data.streaming: true"
+            )
+        return self
+
+    @property
+    def wants_baseline(self) -> bool:
+        """Whether a run of this config fits the linear baseline (`train.baseline`; null: unless streamed)."""
+        return self.train.baseline is not False and not getattr(self.data, "streaming", False)
 
     def to_yaml(self) -> str:
         absent = {name for name in ("tune", "pretrain") if getattr(self, name) is None}

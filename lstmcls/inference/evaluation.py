@@ -27,6 +27,7 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     a glob of shards or a folder of class folders).
 
     The result is also written to the run: `eval.json` for the test split, `eval-<file stem>.json` otherwise.
+    A run with a linear baseline (`train.baseline`) has its scores on the same texts under `baseline`.
     """
     run.require_complete()
     config = run.config()
@@ -44,6 +45,9 @@ def evaluate(run: runs.Run, data: str | Path | None = None, batch_size: int = 25
     examples = encode(raw, names, skip=config.data.on_bad_rows == "skip")
     probabilities = predict_probabilities(run.load_model(), examples.texts, batch_size)
     result = {"data": raw.origin, "dropped_rows": raw.dropped, **score_split(run, name, examples.labels, probabilities)}
+    baseline = run.baseline()
+    if baseline is not None:  # the linear baseline fitted beside the model, on the same texts
+        result["baseline"] = baseline.scores(examples.texts, examples.labels, names)
     runs.write_json(target, result)
     if data is None:  # the test scores join the run's trackers (TensorBoard's HParams, its MLflow run)
         record_results(run)

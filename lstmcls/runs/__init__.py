@@ -8,6 +8,7 @@ and use `runs.Run`, `runs.METRICS`, ...
 from lstmcls.runs.catalog import details, summarize
 from lstmcls.runs.files import (
     BACKUP,
+    BASELINE,
     BEST_CONFIG,
     BEST_WEIGHTS,
     CHECKPOINTS,
@@ -68,6 +69,7 @@ __all__ = [
     "TRACKING",
     "STUDIES",
     "BACKUP",
+    "BASELINE",
     "BEST_WEIGHTS",
     "CHECKPOINTS",
     "CLASSIFIER",

@@ -13,7 +13,8 @@ from lstmcls.runs.run import Run, read_json
 def summarize(run: Run) -> dict[str, Any]:
     """One row of `lstmcls runs`: what a person compares between runs. Never raises on a broken run.
 
-    A `running` run whose process is gone shows as `killed`; a tuning trial names its study and trial number.
+    A `running` run whose process is gone shows as `killed`; a tuning trial names its study and trial number; the
+    linear baseline's accuracies stand beside the model's (None for a run without one).
     """
     meta, metrics, evaluation = optional_json(run, META), optional_json(run, METRICS), optional_json(run, EVAL)
     status = meta.get("status", "unreadable")
@@ -29,6 +30,8 @@ def summarize(run: Run) -> dict[str, Any]:
         "epochs": metrics.get("epochs"),
         "val_accuracy": metrics.get("validation", {}).get("accuracy"),
         "test_accuracy": evaluation.get("accuracy"),
+        "baseline_val_accuracy": metrics.get("baseline", {}).get("validation", {}).get("accuracy"),
+        "baseline_test_accuracy": evaluation.get("baseline", {}).get("accuracy"),
         "seconds": metrics.get("seconds"),
         "path": str(run.path),
     }

@@ -43,3 +43,4 @@ TRACKING = "tracking"  # the key of run.json that records where trackers (MLflow
 DECISION = "decision.json"  # how probabilities become answers: temperature and thresholds (reporting/decision.py)
 PR_PLOT = "pr-{split}.png"  # in PLOTS, per scored split: precision-recall curves
 RELIABILITY_PLOT = "reliability-{split}.png"  # in PLOTS, per scored split: calibration (reliability diagram)
+BASELINE = "baseline.joblib"  # the linear baseline fitted on the run's split (reporting/baseline.py)

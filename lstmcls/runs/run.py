@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lstmcls.errors import RunError
 from lstmcls.reporting.decision import Decision
 from lstmcls.runs.files import (
+    BASELINE,
     CLASSIFIER,
     COMPLETE,
     CONFIG,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import keras
 
     from lstmcls.config.schema import Config
+    from lstmcls.reporting.baseline import Baseline
 
 _REQUIRED = {CLASSIFIER: (CONFIG, MODEL, LABELS), PRETRAIN: (CONFIG, VECTORS)}
 _WRONG_KIND = {
@@ -154,6 +156,13 @@ class Run:
         """How the run turns probabilities into answers (`decision.json`); argmax for a run without one."""
         path = self.file(DECISION)
         return Decision.from_json(read_json(path, what=f"run {self.id}")) if path.exists() else Decision()
+
+    def baseline(self) -> Baseline | None:
+        """The linear baseline fitted beside the model (`baseline.joblib`), or None for a run without one."""
+        from lstmcls.reporting.baseline import load_baseline  # scikit-learn's models: only when a run is scored
+
+        path = self.file(BASELINE)
+        return load_baseline(path) if path.is_file() else None
 
     def score_plots(self, split: str) -> tuple[Path, Path, Path, Path, Path]:
         """Where a scored split's confusion matrix and ROC curve are drawn, its curves' points written, and its

@@ -26,6 +26,7 @@ from lstmcls.data.splits import Splits
 from lstmcls.data.text import build_preprocessor
 from lstmcls.models.factory import build_classifier, class_probabilities, end_to_end
 from lstmcls.reporting import plots, progress
+from lstmcls.reporting.baseline import fit_baseline
 from lstmcls.reporting.decision import Decision
 from lstmcls.reporting.multilabel import label_set_decision, score_label_sets
 from lstmcls.reporting.scores import best_epoch, monitor_mode, score
@@ -89,7 +90,10 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
             len(session.splits.validation),
         )
         classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
-        return _finish(session, preprocessor, classifier, validation_data)
+        metrics = _finish(session, preprocessor, classifier, validation_data)
+    if session.config.wants_baseline and session.cluster.is_chief:
+        metrics["baseline"] = _baseline(session)
+    return metrics
 
 
 # === Vocabulary ===
@@ -265,6 +269,24 @@ def _validation_scores(session: Session, probabilities: np.ndarray) -> dict[str,
     uncalibrated = probabilities if decision.temperature != 1.0 else None
     plots.score_plots(scores, labels, calibrated, names, "validation", run.score_plots("validation"), uncalibrated)
     return {**scores, "decision": report}
+
+
+def _baseline(session: Session) -> dict[str, Any]:
+    """The linear baseline fitted on the same split, saved in the run (`eval` scores it on test); its report."""
+    splits = session.splits
+    with progress.step("fitting the linear baseline"):
+        baseline, report = fit_baseline(
+            (splits.train.texts, splits.train.labels),
+            (splits.validation.texts, splits.validation.labels),
+            splits.label_names,
+            session.objectives.class_weight(),
+        )
+    baseline.save(session.run.file(runs.BASELINE))
+    scores = ", ".join(f"{key} {value:.4f}" for key, value in report["validation"].items() if key != "ece")
+    log.info(
+        "linear baseline (%s, C=%g, %.1f s): validation %s", report["model"], report["C"], report["seconds"], scores
+    )
+    return report
 
 
 def _history_column(path: Path, column: str) -> list[float]:

@@ -50,6 +50,23 @@ def test_eval_table_and_json(trained: Path):
     assert json.loads((trained / "eval.json").read_text())["accuracy"] == report["accuracy"]
 
 
+def test_the_linear_baseline_stands_beside_the_model_in_eval_show_and_runs(trained: Path):
+    """`train.baseline` is on by default: TF-IDF + logistic regression fitted on the run's split, saved in it."""
+    metrics = json.loads((trained / "metrics.json").read_text())["baseline"]
+    assert metrics["model"].startswith("TF-IDF") and 0.5 <= metrics["validation"]["accuracy"] <= 1.0
+    report = json.loads(cli("eval", "--run", str(trained), "--json").stdout)
+    assert report["baseline"]["accuracy"] >= 0.8 and set(report["baseline"]) >= {"macro_f1", "roc_auc", "ece"}
+    assert "linear baseline (TF-IDF + logistic regression): accuracy" in cli("eval", "--run", str(trained)).stdout
+    shown = cli("show", str(trained)).stdout
+    assert f"validation accuracy {metrics['validation']['accuracy']:.4f}" in shown and "test accuracy" in shown
+    (row,) = json.loads(cli("runs", "--runs-dir", str(trained.parent), "--json").stdout)
+    assert row["baseline_val_accuracy"] == metrics["validation"]["accuracy"]
+    assert row["baseline_test_accuracy"] == report["baseline"]["accuracy"]
+    lead = f"{100 * (row['val_accuracy'] - row['baseline_val_accuracy']):+.1f}"
+    listed = cli("runs", "--runs-dir", str(trained.parent)).stdout
+    assert "baseline" in listed and lead in listed
+
+
 def test_eval_on_another_file_defaults_to_newest_run(trained: Path):
     data = write_csv(trained.parent.parent / "other.csv.gz", ["neg", "pos"], rows=12, seed=5)
     result = cli("eval", "--runs-dir", str(trained.parent), "--data", str(data), "--json")
@@ -96,6 +113,8 @@ def test_config_errors(tiny: Path, tmp_path: Path):
     assert_clean_error(cli("train", str(tiny), "--set", "model.unit=3"), "model.unit", "did you mean 'units'")
     assert_clean_error(cli("train", str(tiny), "--set", "train.epochs=0"), "train.epochs")
     assert_clean_error(cli("train", str(tiny), "--set", "model.units=many"), "model.units", "'many'")
+    streamed = ["--set", "data.streaming=true", "--set", "train.baseline=true"]
+    assert_clean_error(cli("train", str(tiny), *streamed), "train.baseline: true needs the training texts in memory")
     broken = tmp_path / "broken.yaml"
     broken.write_text("model:\n  units: [1, 2\n")
     assert_clean_error(cli("train", str(broken)), "invalid YAML at line", "column")
