@@ -378,6 +378,18 @@ def publish(name: str, result: dict, quick: bool, write_section: Callable[[dict]
     return path
 
 
+def write_marked_section(start: str, end: str, lines: list[str]) -> None:
+    """Replace the part of docs/benchmarks.md between the `start` and `end` markers (lines[0] and lines[-1]) with
+    `lines`, or add them at the end, leaving the other sections as they are."""
+    text = TABLE.read_text(encoding="utf-8")
+    section = "\n".join(lines)
+    if start in text and end in text:
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    TABLE.write_text(text, encoding="utf-8")
+
+
 def newest_results() -> dict[str, dict]:
     """The newest full result of each benchmark; accuracy rows are merged by name, the newest row winning."""
     found: dict[str, dict] = {}
@@ -457,6 +469,10 @@ def table(results: dict[str, dict]) -> str:
         from bench_data import data_section  # scripts/bench_data.py: streaming against in-memory, ×1 to ×16
 
         lines += ["", *data_section(results["data"])]
+    if "starter" in results:
+        from bench_starter import section  # scripts/bench_starter.py: init's configs against the linear baseline
+
+        lines += ["", *section(results["starter"])]
     return "\n".join(lines) + "\n"
 
 

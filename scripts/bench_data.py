@@ -287,13 +287,7 @@ def data_section(result: dict) -> list[str]:
 
 def write_section(result: dict) -> None:
     """Replace the data section of docs/benchmarks.md between its markers (or add it), leaving the rest."""
-    text = bench.TABLE.read_text(encoding="utf-8")
-    section = "\n".join(data_section(result))
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    bench.TABLE.write_text(text, encoding="utf-8")
+    bench.write_marked_section(START, END, data_section(result))
 
 
 # === Running it ===

@@ -16,10 +16,10 @@ import numpy as np
 from lstmcls.config.schema import Config
 from lstmcls.data.splits import Examples, Splits, load_splits
 from lstmcls.data.text import tokenize
+from lstmcls.tools.starter import IMBALANCE  # largest class / smallest class, as `init` weighs classes
 from lstmcls.training.objectives import class_weights
 
 # Thresholds behind the warnings; each warning says which one it crossed.
-IMBALANCE = 3.0  # largest class / smallest class
 TRUNCATED = 0.2  # share of texts longer than max_length
 COVERAGE = 0.9  # share of training tokens inside the vocabulary
 DUPLICATES = 0.01  # share of duplicate texts in a split

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from lstmcls.data.readers import file_format, open_text
 from lstmcls.data.readers.folder import class_folders
 from lstmcls.errors import ConfigError, DataError
+from lstmcls.tools.starter import Profile, choices, render
 
 SAMPLE_ROWS = 20000  # enough to guess from, quick on any file
 MAX_LABELS = 100
@@ -26,8 +25,8 @@ NAME_KEYS = {"jsonl": ("text_field", "label_field")}  # other formats name colum
 
 def init_config(path: str | Path, delimiter: str = ",") -> str:
     """YAML for a data file or class folder: the text column is the one with the longest values, the label column
-    the one with few distinct values; `max_length` covers 95 % of texts, `max_tokens` the words seen (capped at
-    20,000). A `.tsv` file is tab-separated whatever `delimiter` says."""
+    the one with few distinct values; the rest is chosen from the texts' lengths, the classes and the data's size
+    (`lstmcls.tools.starter`). A `.tsv` file is tab-separated whatever `delimiter` says."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file not found: {path}")
@@ -56,29 +55,17 @@ def init_config(path: str | Path, delimiter: str = ",") -> str:
 def _starter(
     path: Path, kind: str, values: dict[str, list[str]], block: dict, text_column: str, label_column: str
 ) -> str:
-    """The config and its header comment, from a sample of the data."""
-    rows = len(values[text_column])
-    words = [text.lower().split() for text in values[text_column]]
-    lengths = [len(w) for w in words]
-    vocabulary = len({word for text in words for word in text})
-    config = {
-        "data": {"source": kind, **block},
-        "vectorizer": {
-            "max_tokens": int(min(20000, _round_up(vocabulary + 2, 1000))),
-            "max_length": int(_round_up(np.percentile(lengths, 95), 16)),
-            "keep": "end",
-        },
-        "model": {"embedding": {"dim": 64}, "cell": "lstm", "units": 64, "dropout": 0.3},
-        "train": {"epochs": 5, "batch_size": 64, "learning_rate": 0.001},
-    }
-    classes = sorted(set(values[label_column]) - {""})
+    """The config, each choice made from the sample (`lstmcls.tools.starter`) under the reason for it."""
+    labels = values[label_column]
+    profile = Profile.of(values[text_column], labels)
+    classes = sorted(set(labels) - {""})
     header = (
-        f"# Starter config for {path.name} (written by `lstmcls init`; guessed from {rows:,} rows).\n"
-        f"# text {text_column!r}; label {label_column!r} with {len(classes)} classes: "
-        f"{', '.join(classes[:10])}{' ...' if len(classes) > 10 else ''}\n"
-        f"# max_length covers 95 % of texts; set data.test to score with `lstmcls eval`.\n"
+        f"# Starter config for {path.name} (written by `lstmcls init` from {profile.rows:,} rows): {profile.classes} "
+        f"classes in {label_column!r}\n"
+        f"# ({', '.join(classes[:10])}{' ...' if len(classes) > 10 else ''}), texts in {text_column!r}, 95 % within "
+        f"{profile.length_p95} words. Set data.test to score with `lstmcls eval`.\n"
     )
-    return header + yaml.safe_dump(config, sort_keys=False)
+    return render(header, {"source": kind, **block}, choices(profile))
 
 
 def write_starter_config(
@@ -96,10 +83,6 @@ def write_starter_config(
         raise ConfigError(f"{out} already exists; pass --out FILE or --force")
     out.write_text(text, encoding="utf-8")
     return out
-
-
-def _round_up(value: float, step: int) -> int:
-    return max(step, int(math.ceil(value / step) * step))
 
 
 # === Samples: column (or field) → its first values, as text ===

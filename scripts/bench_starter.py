@@ -1,0 +1,144 @@
+"""Starter configs on data unlike IMDB: what `lstmcls init` writes for TREC-6, TREC-50 (and IMDB), trained over
+several seeds, beside the linear baseline every run fits on the same split.
+
+For each data set: `lstmcls init` on its training file (nothing else chosen), then for each seed
+`lstmcls train` (the seed also draws the validation split) and `lstmcls eval` on the test file, read once per run
+after training. The baseline (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation split)
+is the run's own (`train.baseline`), so both sides see the same texts. Writes `bench-results/starter-<date>.json`
+and the "Your own data" section of docs/benchmarks.md from it.
+
+    python scripts/bench_starter.py                         # TREC-6 and TREC-50, 3 seeds (about 10 minutes)
+    python scripts/bench_starter.py --data trec6 imdb       # IMDB: about 8 minutes a seed on 2 cores
+    python scripts/bench_starter.py --quick                 # a smoke run; not tabled
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (scripts/bench.py: running commands, results folder, machine description, saving)
+from bench_data import commit  # noqa: E402
+
+SHARED = bench.ROOT.parent / "shared" / "datasets"
+# name → (folder under ../shared/datasets, label column, what it is)
+DATA = {
+    "trec6": ("trec", "label", "TREC questions, 6 coarse classes"),
+    "trec50": ("trec", "fine_label", "TREC questions, 50 fine classes"),
+    "imdb": ("imdb", "label", "IMDB reviews, 2 classes"),
+}
+START, END = "<!-- bench_starter:start -->", "<!-- bench_starter:end -->"
+HEADING = "## Your own data: starter configs against the linear baseline"
+
+
+def prepared(name: str, work: Path) -> tuple[Path, Path]:
+    """The data set's train and test files with one `label` column (TREC-50's fine label as the label), so that
+    `init` sees the classes the task has."""
+    folder, column, _ = DATA[name]
+    files = []
+    for split in ("train", "test"):
+        source = SHARED / folder / f"{split}.csv.gz"
+        if not source.is_file():
+            sys.exit(f"bench_starter: {source} not found (the shared data sets live beside the project)")
+        target = work / f"{name}-{split}.csv.gz"
+        with gzip.open(source, "rt", newline="") as reader, gzip.open(target, "wt", newline="") as writer:
+            out = csv.writer(writer)
+            out.writerow(["text", "label"])
+            out.writerows([row["text"], row[column]] for row in csv.DictReader(reader))
+        files.append(target)
+    return files[0], files[1]
+
+
+def seed_row(config: Path, test: Path, runs: Path, seed: int, quick: bool) -> dict:
+    """One seed: the run's validation figures and its baseline's, then both on the test file."""
+    overrides = [f"train.seed={seed}", f"data.test={test}"] + (["train.epochs=1"] if quick else [])
+    run, trained = bench.train(config, runs, f"seed{seed}", overrides)
+    metrics = json.loads((run / "metrics.json").read_text())
+    evaluated = json.loads(bench.run([*bench.LSTMCLS, "eval", "--run", str(run), "--json"])["stdout"])
+    return {
+        "seed": seed,
+        "run": run.name,
+        "train_wall_seconds": trained["seconds"],
+        "epochs": metrics["epochs"],
+        "best_epoch": metrics["best_epoch"],
+        "validation_accuracy": round(metrics["validation"]["accuracy"], 4),
+        "test_accuracy": round(evaluated["accuracy"], 4),
+        "test_macro_f1": round(evaluated["macro_f1"], 4),
+        "baseline_C": metrics["baseline"]["C"],
+        "baseline_validation_accuracy": round(metrics["baseline"]["validation"]["accuracy"], 4),
+        "baseline_test_accuracy": round(evaluated["baseline"]["accuracy"], 4),
+        "baseline_test_macro_f1": round(evaluated["baseline"]["macro_f1"], 4),
+    }
+
+
+def summary(rows: list[dict], key: str) -> dict:
+    values = [row[key] for row in rows]
+    spread = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {"mean": round(statistics.mean(values), 4), "std": round(spread, 4), "min": min(values)}
+
+
+def data_set(name: str, args: argparse.Namespace, work: Path) -> dict:
+    print(f"starter: {name}", file=sys.stderr)
+    train, test = prepared(name, work)
+    config = work / f"{name}.yaml"
+    bench.run([*bench.LSTMCLS, "init", str(train), "--out", str(config)])
+    rows = [seed_row(config, test, work / "runs" / name, seed, args.quick) for seed in args.seeds]
+    keys = ["validation_accuracy", "test_accuracy", "baseline_validation_accuracy", "baseline_test_accuracy"]
+    return {
+        "name": name,
+        "what": DATA[name][2],
+        "config": config.read_text(),
+        "seeds": rows,
+        **{key: summary(rows, key) for key in [*keys, "train_wall_seconds"]},
+    }
+
+
+def section(result: dict) -> list[str]:
+    """The docs section, markers included: mean ± standard deviation (minimum) over the seeds."""
+    lines = [
+        START,
+        HEADING,
+        "",
+        "`lstmcls init` on the training file, then `lstmcls train` and `lstmcls eval` as a user runs them; the linear "
+        "baseline is the run's own (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation "
+        f"split). Mean ± standard deviation (minimum) over seeds {', '.join(map(str, result['seeds']))}; each seed "
+        "also draws the validation split. Test files are read once per run, after training.",
+        "",
+        "| data | model val acc | baseline val acc | model test acc | baseline test acc | train wall s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        cells = [_figure(row[key]) for key in ("validation_accuracy", "baseline_validation_accuracy")]
+        cells += [_figure(row[key]) for key in ("test_accuracy", "baseline_test_accuracy")]
+        lines.append(f"| {row['what']} | {' | '.join(cells)} | {row['train_wall_seconds']['mean']:.0f} |")
+    lines += ["", f"Commit {result['commit']}. {bench._measured(result)}", END]
+    return lines
+
+
+def _figure(summary: dict) -> str:
+    return f"{summary['mean']:.4f} ± {summary['std']:.4f} ({summary['min']:.4f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--data", nargs="+", choices=list(DATA), default=["trec6", "trec50"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--quick", action="store_true", help="one epoch, one seed; not tabled")
+    args = parser.parse_args()
+    if args.quick:
+        args.seeds = args.seeds[:1]
+    with tempfile.TemporaryDirectory(prefix="bench-starter-") as scratch:
+        rows = [data_set(name, args, Path(scratch)) for name in args.data]
+    result = {"commit": commit(), "seeds": args.seeds, "rows": rows}
+    bench.publish("starter", result, args.quick, lambda saved: bench.write_marked_section(START, END, section(saved)))
+
+
+if __name__ == "__main__":
+    main()
