@@ -223,7 +223,7 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
     print(f"run {run_path} on {result['data']} ({result['examples']} examples)")
     print(summary)
     if "baseline" in result:
-        print(baseline_line(result, "accuracy"))
+        print(baseline_line(result, ("accuracy", "macro_f1")))
     if "decision" in result:
         print("decision: " + decision_line(result["decision"]))
     columns = {"precision": "precision", "recall": "recall", "f1": "F1", "pr_auc": "PR-AUC"}
@@ -235,12 +235,14 @@ def evaluation(run_path: Path, result: dict[str, Any]) -> None:
     table(["true \\ predicted", *names], matrix, title="confusion matrix")
 
 
-def baseline_line(result: dict[str, Any], metric: str) -> str:
-    """The linear baseline's figure on the same texts, and the model's lead over it in points."""
-    model, baseline = result[metric], result["baseline"][metric]
-    name = metric.replace("_", " ").replace("f1", "F1")
-    lead = 100 * (model - baseline)
-    return f"linear baseline (TF-IDF + logistic regression): {name} {baseline:.4f}; the model {lead:+.1f} points"
+def baseline_line(result: dict[str, Any], metrics: tuple[str, ...]) -> str:
+    """The linear baseline's figures on the same texts, and the model's lead over each in points."""
+    figures, leads = [], []
+    for metric in metrics:
+        name = metric.replace("_", " ").replace("f1", "F1")
+        figures.append(f"{name} {result['baseline'][metric]:.4f}")
+        leads.append(f"{100 * (result[metric] - result['baseline'][metric]):+.1f}")
+    return f"linear baseline (TF-IDF + logistic regression): {', '.join(figures)}; the model {' / '.join(leads)} points"
 
 
 def decision_line(decision: dict[str, Any]) -> str:
@@ -261,7 +263,7 @@ def label_set_evaluation(run_path: Path, result: dict[str, Any]) -> None:
         f"subset accuracy {result['subset_accuracy']:.4f}   Hamming loss {result['hamming_loss']:.4f}"
     )
     if "baseline" in result:
-        print(baseline_line(result, "micro_f1"))
+        print(baseline_line(result, ("micro_f1", "macro_f1")))
     rows = [
         [
             name,

@@ -279,7 +279,6 @@ def _baseline(session: Session) -> dict[str, Any]:
             (splits.train.texts, splits.train.labels),
             (splits.validation.texts, splits.validation.labels),
             splits.label_names,
-            session.objectives.class_weight(),
         )
     baseline.save(session.run.file(runs.BASELINE))
     scores = ", ".join(f"{key} {value:.4f}" for key, value in report["validation"].items() if key != "ece")

@@ -56,20 +56,6 @@ def test_saved_and_loaded_gives_the_same_probabilities(tmp_path: Path):
     np.testing.assert_allclose(loaded.probabilities(texts), baseline.probabilities(texts))
 
 
-def test_balanced_class_weight_raises_the_minority_recall():
-    """Like the run's `train.class_weight: balanced`: a rare class is found more often."""
-    texts, labels = texts_and_labels(600, 0, noise=0.5)
-    keep = (labels != 2) | (np.arange(len(labels)) % 10 == 0)  # class 2 becomes rare
-    train = ([t for t, k in zip(texts, keep) if k], labels[keep])
-    validation = texts_and_labels(300, 1, noise=0.5)
-    recall = {}
-    for weight in (None, {0: 1.0, 1: 1.0, 2: 10.0}):
-        baseline, _ = fit_baseline(train, validation, ["a", "b", "c"], weight)
-        predicted = baseline.probabilities(validation[0]).argmax(axis=1)
-        recall[weight is None] = float(np.mean(predicted[validation[1] == 2] == 2))
-    assert recall[False] > recall[True]
-
-
 def test_multi_label_rows_get_one_regression_per_label():
     texts, labels = texts_and_labels(240, 0)
     rows = np.zeros((len(labels), 3), dtype="int32")
