@@ -54,14 +54,16 @@ def test_short_and_long_texts_get_different_commented_architectures(tmp_path: Pa
     assert "GRU" in comment_above(long_text, "cell") and long["model"]["fuse_pooling"] is True
 
 
-def test_many_or_unequal_classes_are_weighed_and_monitored_by_macro_f1(tmp_path: Path):
+def test_unequal_classes_get_a_comment_on_weighing_them_not_weights(tmp_path: Path):
+    """Weighing classes trades accuracy for the small classes' recall (it cost TREC-50 4 points): `init` says how,
+    and leaves the choice to the user."""
     labels = [f"class{i}" for i in range(30)]
     text, config = starter(tmp_path, "many", (3, 10), labels, 900, [10.0] + [1.0] * 29)
     assert "30 classes" in text.splitlines()[0]
-    assert config["train"]["class_weight"] == "balanced" and config["train"]["monitor"] == "val_macro_f1"
-    assert "outnumbers the smallest" in comment_above(text, "class_weight")
+    assert "class_weight" not in config["train"] and config["train"]["monitor"] == "val_accuracy"
+    assert "train.class_weight: balanced" in comment_above(text, "monitor")
     _, equal = starter(tmp_path, "equal", (3, 10), labels[:3], 300)
-    assert "class_weight" not in equal["train"] and "monitor" not in equal["train"]
+    assert "monitor" not in equal["train"]
 
 
 def test_words_seen_once_are_left_to_the_out_of_vocabulary_vector():
