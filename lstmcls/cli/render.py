@@ -241,7 +241,7 @@ def baseline_line(result: dict[str, Any], metrics: tuple[str, ...]) -> str:
     for metric in metrics:
         name = metric.replace("_", " ").replace("f1", "F1")
         figures.append(f"{name} {result['baseline'][metric]:.4f}")
-        leads.append(f"{100 * (result[metric] - result['baseline'][metric]):+.1f}")
+        leads.append(_lead(result[metric], result["baseline"][metric]))
     return f"linear baseline (TF-IDF + logistic regression): {', '.join(figures)}; the model {' / '.join(leads)} points"
 
 
@@ -300,7 +300,7 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
 
 
 def _lead(model: float | None, baseline: float | None) -> str | None:
-    """The model's accuracy minus the linear baseline's, in points ("+1.2")."""
+    """The model's figure minus the linear baseline's, in points ("+1.2")."""
     return None if model is None or baseline is None else f"{100 * (model - baseline):+.1f}"
 
 

@@ -43,12 +43,7 @@ class Baseline:
 
     def scores(self, texts: list[str], labels: np.ndarray, names: list[str]) -> dict[str, float]:
         """The headline figures on a split (the same metrics as the model's, without per-class tables)."""
-        probabilities = self.probabilities(texts)
-        if self.multi_label:
-            found = score_label_sets(labels, probabilities, names, _label_set_decision(len(names)))
-        else:
-            found = score(labels, probabilities, names)
-        return {key: value for key, value in found.items() if isinstance(value, float)}
+        return _headline(self.probabilities(texts), labels, names, self.multi_label)
 
     def save(self, path: Path) -> Path:
         joblib.dump(self, path, compress=3)
@@ -99,7 +94,7 @@ def fit_baseline(
         "C": c,
         "features": len(features.vocabulary_),
         "seconds": round(time.perf_counter() - started, 2),
-        "validation": baseline.scores(validation[0], validation[1], names),
+        "validation": _headline(classifier.predict_proba(encoded_validation), validation[1], names, multi_label),
     }
     return baseline, report
 
@@ -113,6 +108,14 @@ def _accuracy(classifier: Any, encoded: Any, labels: np.ndarray, multi_label: bo
     if multi_label:  # per (text, label) decision at 0.5, as a multi-label run's `accuracy` counts
         return float(np.mean((classifier.predict_proba(encoded) >= DEFAULT_THRESHOLD) == labels))
     return float(np.mean(classifier.predict(encoded) == labels))
+
+
+def _headline(probabilities: np.ndarray, labels: np.ndarray, names: list[str], multi_label: bool) -> dict[str, float]:
+    if multi_label:
+        found = score_label_sets(labels, probabilities, names, _label_set_decision(len(names)))
+    else:
+        found = score(labels, probabilities, names)
+    return {key: value for key, value in found.items() if isinstance(value, float)}
 
 
 def _label_set_decision(labels: int) -> Decision:

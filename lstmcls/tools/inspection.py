@@ -16,7 +16,7 @@ import numpy as np
 from lstmcls.config.schema import Config
 from lstmcls.data.splits import Examples, Splits, load_splits
 from lstmcls.data.text import tokenize
-from lstmcls.tools.starter import IMBALANCE  # largest class / smallest class, as `init` weighs classes
+from lstmcls.tools.starter import IMBALANCE  # largest class / smallest class, where `init` speaks of weights too
 from lstmcls.training.objectives import class_weights
 
 # Thresholds behind the warnings; each warning says which one it crossed.
