@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from lstmcls.interpret.types import Aggregate
     from lstmcls.runs.compare import Listing
     from lstmcls.tools.pretraining import PretrainResult
-    from lstmcls.tools.tuning import TuneResult
     from lstmcls.training.runner import TrainResult
 
 SERVING_SIGNATURE = "signature serving_default: texts (string[batch]) -> probabilities (float[batch, classes]), label"
@@ -62,21 +61,6 @@ def pretrained(result: PretrainResult, as_json: bool) -> None:
         click.echo(f"  {word}: {', '.join(other for other, _ in nearest)}")
     click.echo(f"run: {run.path}")
     click.echo(f"next: set model.embedding.pretrained: {run.path} in a config, then lstmcls train it")
-
-
-def tuned(result: TuneResult, as_json: bool) -> None:
-    """`lstmcls tune`: the trials, and the best config's first line and path."""
-    rows, best = result.trials, result.best_config
-    if as_json:
-        print_json({"study": result.study.study_name, "trials": rows, "best_config": best})
-        return
-    trials_table(rows)
-    if best is None:
-        click.echo("no complete trial yet")
-        return
-    click.echo(best.splitlines()[0].removeprefix("# "))
-    path = result.best_config_path
-    click.echo(f"best config: {path} (train it with `lstmcls train {path}`)")
 
 
 def evaluated(run_path: Path, result: dict[str, Any], as_json: bool) -> None:
@@ -330,13 +314,6 @@ def run_details(details: dict[str, Any]) -> None:
         print(f"MLflow: run {mlflow['run_id']} in experiment {mlflow['experiment']!r} at {mlflow['uri']}")
     print("\nconfig:\n" + (details["config"] or "(missing)"))
     print("files:\n  " + "\n  ".join(details["files"]))
-
-
-def trials_table(rows: list[dict[str, Any]]) -> None:
-    table(
-        ["trial", "state", "params", "value", "seconds"],
-        [[str(r["number"]), r["state"], json.dumps(r["params"]), cell(r["value"]), str(r["seconds"])] for r in rows],
-    )
 
 
 def data_report(report: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from lstmcls.cli import render
+from lstmcls.cli import render, render_tuning
 from lstmcls.cli.options import json_option, set_option, track_option
 
 
@@ -23,12 +23,20 @@ from lstmcls.cli.options import json_option, set_option, track_option
     type=click.Path(path_type=Path),
     help="Continue an interrupted or failed run from its last completed epoch (instead of CONFIG).",
 )
+@click.option(
+    "--autotune",
+    "budget",
+    metavar="DURATION",
+    help="Search hyperparameters on validation for this long (90s, 10m, 1h30m), then train the best config; "
+    "the config's tune: space, else one around its values (docs/tuning.md#autotune).",
+)
 @track_option
 @json_option
 def train(
     config_path: Path | None,
     overrides: tuple[str, ...],
     resume_path: Path | None,
+    budget: str | None,
     trackers: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -36,7 +44,10 @@ def train(
 
     Ctrl-C (or SIGTERM) stops after the current batch and prints the command that resumes the run.
     With distribute.strategy multi_worker, run the same command on every host (TF_CONFIG set per host).
+    With --autotune, the time covers the search and the final training; the study lands in runs/tune/.
     """
+    if budget is not None and resume_path is not None:
+        raise click.UsageError("--autotune searches from a CONFIG; it cannot resume a run")
     if (config_path is None) == (resume_path is None):
         raise click.UsageError("give either CONFIG or --resume RUN")
     if resume_path is not None and (overrides or trackers):
@@ -48,12 +59,19 @@ def train(
         render.trained(resume(resume_path, verbose=verbose), as_json)
         return
     from lstmcls.config import load_config
+    from lstmcls.tools.durations import parse_budget
 
+    seconds = parse_budget(budget) if budget is not None else None
     config = load_config(config_path, overrides)  # first: a config error costs no more imports than this
     from lstmcls.tracking import with_trackers
-    from lstmcls.training.runner import train as train_model
 
     config = with_trackers(config, trackers)
+    if seconds is not None:
+        from lstmcls.tools.autotune import autotune
+
+        render_tuning.autotuned(autotune(config, seconds, verbose=verbose), as_json)
+        return
+    from lstmcls.training.runner import train as train_model
 
     render.trained(train_model(config, verbose=verbose), as_json)
 
@@ -123,7 +141,7 @@ def tune_command(
     if show_name is not None:
         from lstmcls.tools.tuning import show_study
 
-        render.tuned(show_study(runs_dir, show_name, storage), as_json)
+        render_tuning.tuned(show_study(runs_dir, show_name, storage), as_json)
         return
     from lstmcls.config import load_config
 
@@ -131,4 +149,4 @@ def tune_command(
     from lstmcls.tools.tuning import tune
     from lstmcls.tracking import with_trackers
 
-    render.tuned(tune(with_trackers(config, trackers), trials, timeout, study, storage), as_json)
+    render_tuning.tuned(tune(with_trackers(config, trackers), trials, timeout, study, storage), as_json)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,19 @@ def show_study(runs_dir: Path, name: str, storage: str | None = None) -> TuneRes
 
 def tune(
     config: Config,
-    trials: int,
+    trials: int | None,
     timeout: float | None = None,
     study: str | None = None,
     storage: str | None = None,
+    keep_going: Callable[[optuna.Study], bool] | None = None,
 ) -> TuneResult:
     """Run trials until the study holds `trials` finished (complete or pruned) ones, or `timeout` seconds pass.
 
     Several processes may run this on one `storage` at once: they share the count of trials.
+
+    Args:
+        trials: None: no count; the search ends on `timeout` or `keep_going`.
+        keep_going: asked before each trial; False ends the search (`autotune`'s time budget).
     """
     if config.tune is None:
         raise ConfigError("the config has no tune: block; add one with a space of keys to search (see docs/tuning.md)")
@@ -95,10 +101,12 @@ def tune(
     with ended_on_failure(tracked), stop_requests() as stop:
         while not stop.is_set():
             optuna.storages.fail_stale_trials(optuna_study)  # a crashed process's trials stop counting as running
-            if _count(optuna_study, FINISHED) + _count(optuna_study, (optuna.trial.TrialState.RUNNING,)) >= trials:
+            if trials is not None and _count(optuna_study, (*FINISHED, optuna.trial.TrialState.RUNNING)) >= trials:
                 break
             if deadline and time.monotonic() > deadline:
                 log.info("timeout reached")
+                break
+            if keep_going is not None and not keep_going(optuna_study):
                 break
             optuna_study.optimize(lambda trial: _objective(trial, config, base, name, parent), n_trials=1)
     write_outputs(optuna_study, folder)
