@@ -30,10 +30,12 @@ __all__ = [
     "explain",
     "inspect_data",
     "tune",
+    "autotune",
     "pretrain",
     "TrainResult",
     "PretrainResult",
     "TuneResult",
+    "AutotuneResult",
 ]
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from lstmcls.inference.prediction import predict
     from lstmcls.interpret.attributions import explain
     from lstmcls.runs.run import Run, open_run
+    from lstmcls.tools.autotune import AutotuneResult, autotune
     from lstmcls.tools.inspection import inspect_data
     from lstmcls.tools.pretraining import PretrainResult, pretrain
     from lstmcls.tools.tuning import TuneResult, tune
@@ -54,6 +57,7 @@ _LAZY = {
     "train": "lstmcls.training.runner",
     "resume": "lstmcls.training.runner",
     "tune": "lstmcls.tools.tuning",
+    "autotune": "lstmcls.tools.autotune",
     "pretrain": "lstmcls.tools.pretraining",
     "explain": "lstmcls.interpret.attributions",
     "inspect_data": "lstmcls.tools.inspection",
@@ -63,6 +67,7 @@ _LAZY = {
     "TrainResult": "lstmcls.training.runner",
     "PretrainResult": "lstmcls.tools.pretraining",
     "TuneResult": "lstmcls.tools.tuning",
+    "AutotuneResult": "lstmcls.tools.autotune",
     "Run": "lstmcls.runs.run",
     "open_run": "lstmcls.runs.run",
 }
