@@ -46,6 +46,7 @@ LONGEST_FIRST = [
 # The unit files that take longest, for the same reason (the fast tier is these files alone).
 UNIT_LONGEST_FIRST = [
     "test_cli.py",
+    "test_autotune.py",
     "test_vectors.py",
     "test_structure.py",
     "test_fused.py",

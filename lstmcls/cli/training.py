@@ -149,4 +149,7 @@ def tune_command(
     from lstmcls.tools.tuning import tune
     from lstmcls.tracking import with_trackers
 
-    render_tuning.tuned(tune(with_trackers(config, trackers), trials, timeout, study, storage), as_json)
+    verbose = 0 if as_json else None  # the trials' epochs stay off stdout, which holds the JSON
+    render_tuning.tuned(
+        tune(with_trackers(config, trackers), trials, timeout, study, storage, verbose=verbose), as_json
+    )

@@ -125,7 +125,7 @@ def autotune(config: Config, budget_seconds: float, verbose: int | None = None) 
         config: the config searched around; its `tune:` block (space, metric, pruner) if it has one, else
             `builtin_space(config)`, scored on `train.monitor`.
         budget_seconds: wall time for the search and the final training together (at least 30 s).
-        verbose: Keras verbosity of the final training.
+        verbose: Keras verbosity of the trials and the final training.
 
     Raises:
         ConfigError: a budget under the floor, or one that the first trial alone overran.
@@ -133,7 +133,7 @@ def autotune(config: Config, budget_seconds: float, verbose: int | None = None) 
     check_budget(budget_seconds)
     budget = Budget(budget_seconds)
     searched = with_search_space(config)
-    search = tune(searched, None, study=_study_name(searched), keep_going=budget.room_for_trial)
+    search = tune(searched, None, study=_study_name(searched), keep_going=budget.room_for_trial, verbose=verbose)
     budget.check_first_trial(search.study)
     completed = search.study.get_trials(deepcopy=False, states=COMPLETE)
     if not completed:

@@ -76,6 +76,7 @@ def tune(
     study: str | None = None,
     storage: str | None = None,
     keep_going: Callable[[optuna.Study], bool] | None = None,
+    verbose: int | None = None,
 ) -> TuneResult:
     """Run trials until the study holds `trials` finished (complete or pruned) ones, or `timeout` seconds pass.
 
@@ -84,6 +85,7 @@ def tune(
     Args:
         trials: None: no count; the search ends on `timeout` or `keep_going`.
         keep_going: asked before each trial; False ends the search (`autotune`'s time budget).
+        verbose: Keras verbosity of the trials (0 keeps stdout for `--json`).
     """
     if config.tune is None:
         raise ConfigError("the config has no tune: block; add one with a space of keys to search (see docs/tuning.md)")
@@ -108,7 +110,7 @@ def tune(
                 break
             if keep_going is not None and not keep_going(optuna_study):
                 break
-            optuna_study.optimize(lambda trial: _objective(trial, config, base, name, parent), n_trials=1)
+            optuna_study.optimize(lambda trial: _objective(trial, config, base, name, parent, verbose), n_trials=1)
     write_outputs(optuna_study, folder)
     if tracked is not None:
         tracked.finish_study(folder, _best_value(optuna_study))
@@ -190,14 +192,16 @@ class _PruneOnEpoch(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _objective(trial: optuna.Trial, config: Config, base: dict[str, Any], study: str, parent: str | None) -> float:
+def _objective(
+    trial: optuna.Trial, config: Config, base: dict[str, Any], study: str, parent: str | None, verbose: int | None
+) -> float:
     params = {key: _suggest(trial, key, distribution) for key, distribution in config.tune.space.items()}
     overrides = [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in params.items()]
     trial_config = validate(apply_overrides(base, [*overrides, f"run.name={study}-trial{trial.number}"]))
     pruning = _PruneOnEpoch(trial, config.tune.metric)
     tracking = Tracking(trial_config, parent, tags={STUDY_TAG: study, TRIAL_TAG: trial.number})
     metric = {"tune.metric": config.tune.metric}  # checked against what the run reports before it trains
-    result = train(trial_config, callbacks=[pruning], tracking=tracking, also_monitored=metric)  # on this host
+    result = train(trial_config, verbose, [pruning], tracking, also_monitored=metric)  # on this host
     result.run.update_meta(
         tune={"study": study, "trial": trial.number, "state": "pruned" if pruning.pruned else "complete"}
     )
