@@ -1,4 +1,4 @@
-"""How searches appear: `lstmcls tune`'s trials and best config, `lstmcls train --autotune`'s search and final run.
+"""How searches appear: `lstmcls tune`'s trials and best config, `lstmcls train --autotune`'s search and best run.
 
 JSON for scripts (`--json`), else lines and a table of trials, as in `render`.
 """
@@ -33,7 +33,7 @@ def tuned(result: TuneResult, as_json: bool) -> None:
 
 
 def autotuned(result: AutotuneResult, as_json: bool) -> None:
-    """`lstmcls train --autotune`: the trials, the best one, the time taken, and the final run."""
+    """`lstmcls train --autotune`: the trials, the best one, the time taken, and the final run (the best trial's)."""
     from lstmcls.tools.durations import format_duration
 
     run = result.run.path
@@ -43,8 +43,8 @@ def autotuned(result: AutotuneResult, as_json: bool) -> None:
                 "study": result.search.study.study_name,
                 "folder": str(result.folder),
                 "best_config": str(result.best_config_path),
+                "best_trial": result.best_trial,
                 "run": str(run),
-                "retrained": result.retrained,
                 "budget_seconds": result.budget_seconds,
                 "seconds": round(result.seconds, 1),
                 "trials": result.search.trials,
@@ -55,13 +55,12 @@ def autotuned(result: AutotuneResult, as_json: bool) -> None:
     trials_table(result.search.trials)
     click.echo(result.search.best_config.splitlines()[0].removeprefix("# "))
     click.echo(
-        f"{result.trials} trials and the final training in {format_duration(result.seconds)} "
-        f"of a {format_duration(result.budget_seconds)} budget; best config: {result.best_config_path}"
+        f"{result.trials} trials in {format_duration(result.seconds)} of a {format_duration(result.budget_seconds)} "
+        f"budget; best config: {result.best_config_path}"
     )
     validation = result.final.metrics["validation"]
     click.echo("validation: " + ", ".join(f"{key} {value:.4f}" for key, value in validation.items()))
-    how = "the best config trained again" if result.retrained else "the best trial's run: no time was left to retrain"
-    click.echo(f"run: {run} ({how})")
+    click.echo(f"run: {run} (trial {result.best_trial}, a complete run of the best config)")
     click.echo(f"next: lstmcls eval --run {run}")
 
 

@@ -27,8 +27,9 @@ from lstmcls.cli.options import json_option, set_option, track_option
     "--autotune",
     "budget",
     metavar="DURATION",
-    help="Search hyperparameters on validation for this long (90s, 10m, 1h30m), then train the best config; "
-    "the config's tune: space, else one around its values (docs/tuning.md#autotune).",
+    help="Search hyperparameters on validation for this long (90s, 10m, 1h30m), every trial a run; the best "
+    "trial's run is the trained model. The config's tune: space, else one around its values "
+    "(docs/tuning.md#autotune).",
 )
 @track_option
 @json_option
@@ -44,7 +45,7 @@ def train(
 
     Ctrl-C (or SIGTERM) stops after the current batch and prints the command that resumes the run.
     With distribute.strategy multi_worker, run the same command on every host (TF_CONFIG set per host).
-    With --autotune, the time covers the search and the final training; the study lands in runs/tune/.
+    With --autotune, trials are runs like any other and the study lands in runs/tune/.
     """
     if budget is not None and resume_path is not None:
         raise click.UsageError("--autotune searches from a CONFIG; it cannot resume a run")

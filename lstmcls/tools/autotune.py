@@ -1,14 +1,15 @@
-"""`autotune(config, budget_seconds) -> AutotuneResult`: a hyperparameter search that fits a time budget, then
-the best config trained as an ordinary run (fastText's `-autotune-duration`, on lstmcls's validation split).
+"""`autotune(config, budget_seconds) -> AutotuneResult`: a hyperparameter search that fits a time budget and ends
+with a trained model (fastText's `-autotune-duration`, on lstmcls's validation split).
 
 The search is `lstmcls.tools.tuning.tune`'s, over the config's own `tune:` block or, without one, a space built
-around the config's values (`builtin_space`). Trials are scored on a validation metric (`tune.metric`; without a
-`tune:` block, the config's `train.monitor`); the test split is not read.
+around the config's values (`builtin_space`) whose first trial is the config itself. Trials are scored on a
+validation metric (`tune.metric`; without a `tune:` block, the config's `train.monitor`); the test split is never
+scored.
 
-The budget covers the search and the final training (`Budget`): a trial starts only while the slowest trial so
-far and the final training (the best trial's time) both fit in what is left; then the best config is trained
-again as a run of its own, or, if the last trial left too little time for that, the best trial's run (an
-ordinary, complete run of the same config) is the final run, and the result says so.
+The budget is the search's (`Budget`): a trial starts only while the slowest trial so far fits in the time left.
+The final run is the best trial's run, not a new one: a trial is an ordinary, complete run of exactly the config
+that best.yaml holds (same data, same seed), so training it again would give the same model at the cost of a
+trial that the search can use instead.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from typing import Any
 import optuna
 
 from lstmcls import runs
-from lstmcls.config import apply_overrides, load_config, validate
+from lstmcls.config import apply_overrides, validate
 from lstmcls.config.schema import Config, TuneConfig
-from lstmcls.errors import ConfigError, RunError
+from lstmcls.errors import ConfigError, RunError, TrainingInterrupted
 from lstmcls.tools.durations import check_budget, format_duration
 from lstmcls.tools.tuning import FINISHED, TuneResult, study_dir, tune
-from lstmcls.training.runner import TrainResult, train
+from lstmcls.training.runner import TrainResult
 
 log = logging.getLogger("lstmcls")
 COMPLETE = (optuna.trial.TrialState.COMPLETE,)
@@ -42,16 +43,13 @@ class AutotuneResult:
 
     Attributes:
         search: the study (`.study`, `.trials`, `.folder` with best.yaml, trials.json and plots).
-        final: the best config's run and its validation metrics.
-        retrained: True: `final` is the best config trained again after the search; False: the time left was
-            too short for that, and `final` is the best trial's own run (a complete run of the same config).
+        final: the best trial's run (an ordinary, complete run of best.yaml's config) and its validation metrics.
         budget_seconds: the budget given.
-        seconds: the wall time of the search and the final training together.
+        seconds: the wall time of the search.
     """
 
     search: TuneResult
     final: TrainResult
-    retrained: bool
     budget_seconds: float
     seconds: float
 
@@ -68,6 +66,10 @@ class AutotuneResult:
         return self.final.run
 
     @property
+    def best_trial(self) -> int:
+        return self.search.study.best_trial.number
+
+    @property
     def trials(self) -> int:
         """Finished (complete or pruned) trials."""
         return len(self.search.study.get_trials(deepcopy=False, states=FINISHED))
@@ -75,7 +77,7 @@ class AutotuneResult:
 
 @dataclass
 class Budget:
-    """The time an autotune may take, counted from when it starts, and what fits in what is left."""
+    """The time an autotune may take, counted from when it starts, and whether another trial fits in it."""
 
     seconds: float
     started: float = field(default_factory=time.monotonic)
@@ -87,45 +89,36 @@ class Budget:
         return self.seconds - self.elapsed()
 
     def room_for_trial(self, study: optuna.Study) -> bool:
-        """Whether another trial and the final training fit in what is left: the next trial is expected to take as
-        long as the slowest so far, the final training as long as the best trial took (it trains the same config).
-        The first trial always starts."""
-        slowest = max(_seconds(study, FINISHED), default=None)
-        if slowest is None:
-            return True
-        fits = slowest + self.final_estimate(study) <= self.left()
+        """Whether another trial fits in what is left, expected to take as long as the slowest so far (trials of
+        larger networks or longer texts take longer); the first trial always starts."""
+        slowest = max(_seconds(study), default=None)
+        fits = slowest is None or slowest <= self.left()
         if not fits:
-            log.info("autotune: %s left, too little for another trial and the final training", _left(self))
+            log.info("autotune: %s left, too little for another trial", _left(self))
         return fits
 
-    def final_estimate(self, study: optuna.Study) -> float:
-        """The seconds the final training should take: those of the best trial (the slowest before one completes)."""
-        if study.get_trials(deepcopy=False, states=COMPLETE):
-            return study.best_trial.duration.total_seconds()
-        return max(_seconds(study, FINISHED), default=0.0)
-
     def check_first_trial(self, study: optuna.Study) -> None:
-        """Refuse a budget that one trial overran: what came out is one training, not a search."""
+        """Refuse a budget that the first trial overran: what came out is one training, not a search."""
         trials = study.get_trials(deepcopy=False)
         if len(trials) != 1 or trials[0].duration is None or self.left() >= 0:
             return
         first, took = trials[0], trials[0].duration.total_seconds()
-        enough = 60 * math.ceil(3 * took / 60)  # two trials and the final training
+        enough = 60 * math.ceil(2 * took / 60)
         raise ConfigError(
-            f"autotune budget {format_duration(self.seconds)}: the first trial alone took {took:.0f} s, so no "
-            f"search fits; give at least {format_duration(enough)} (two trials and the final training), or train "
-            f"the config as it is (the trial's run: {first.user_attrs.get('run', 'none')})"
+            f"autotune budget {format_duration(self.seconds)}: its first trial alone took {took:.0f} s, so no search "
+            f"fits; give at least {format_duration(enough)} (two trials), or train the config as it is (the trial's "
+            f"run: {first.user_attrs.get('run', 'none')})"
         )
 
 
 def autotune(config: Config, budget_seconds: float, verbose: int | None = None) -> AutotuneResult:
-    """Search hyperparameters on validation for `budget_seconds`, then train the best config (see the module).
+    """Search hyperparameters on validation for `budget_seconds`; the best trial's run is the final run.
 
     Args:
         config: the config searched around; its `tune:` block (space, metric, pruner) if it has one, else
-            `builtin_space(config)`, scored on `train.monitor`.
-        budget_seconds: wall time for the search and the final training together (at least 30 s).
-        verbose: Keras verbosity of the trials and the final training.
+            `builtin_space(config)`, scored on `train.monitor`, starting from the config's own values.
+        budget_seconds: wall time for the search (at least 30 s).
+        verbose: Keras verbosity of the trials.
 
     Raises:
         ConfigError: a budget under the floor, or one that the first trial alone overran.
@@ -133,19 +126,18 @@ def autotune(config: Config, budget_seconds: float, verbose: int | None = None) 
     check_budget(budget_seconds)
     budget = Budget(budget_seconds)
     searched = with_search_space(config)
-    search = tune(searched, None, study=_study_name(searched), keep_going=budget.room_for_trial, verbose=verbose)
+    first = {key: _value(config, key) for key in searched.tune.space} if config.tune is None else None
+    name = _study_name(searched)
+    try:
+        search = tune(searched, None, study=name, keep_going=budget.room_for_trial, verbose=verbose, first=first)
+    except TrainingInterrupted:  # tune's message would offer to continue the study: a new autotune starts afresh
+        raise TrainingInterrupted(
+            f"autotune stopped on request; its trials so far: `lstmcls tune --show {name} --runs-dir {config.run.dir}`"
+        ) from None
     budget.check_first_trial(search.study)
-    completed = search.study.get_trials(deepcopy=False, states=COMPLETE)
-    if not completed:
-        name = search.study.study_name
-        raise RunError(f"no trial of study {name!r} completed; see why with `lstmcls tune --show {name}`")
-    retrained = budget.final_estimate(search.study) <= budget.left()
-    if retrained:
-        final = train(load_config(search.best_config_path), verbose=verbose)
-    else:
-        log.info("autotune: %s left, too little to train the best config again; its trial's run is kept", _left(budget))
-        final = _trial_run(search.study.best_trial)
-    return AutotuneResult(search, final, retrained, budget_seconds, budget.elapsed())
+    if not search.study.get_trials(deepcopy=False, states=COMPLETE):
+        raise RunError(f"no trial completed; see why with `lstmcls tune --show {name} --runs-dir {config.run.dir}`")
+    return AutotuneResult(search, _trial_run(search.study.best_trial), budget_seconds, budget.elapsed())
 
 
 # === The search space ===
@@ -166,21 +158,29 @@ def builtin_space(config: Config) -> dict[str, dict[str, Any]]:
     space: dict[str, dict[str, Any]] = {
         "model.cell": {"choice": _valid(config, "model.cell", [model.cell, *CELLS])},
         "model.units": {"int": _around(model.units), "log": True},
-        "model.dropout": {"float": [0.0, 0.5]},
-        "model.embedding.dropout": {"float": [0.0, 0.5]},
+        "model.dropout": {"float": [0.0, max(0.5, model.dropout)]},
+        "model.embedding.dropout": {"float": [0.0, max(0.5, model.embedding.dropout)]},
         "model.pooling": {"choice": _valid(config, "model.pooling", [model.pooling, *POOLINGS])},
         "train.learning_rate": {"float": [rate / 4, min(1.0, rate * 4)], "log": True},
-        "vectorizer.max_length": {"int": [max(4, length // 2), max(length + length // 2, 5)]},
+        "vectorizer.max_length": {"int": _around(length, 4, 1.5)},
     }
     if model.embedding.pretrained is None:  # pretrained vectors fix the size
         space["model.embedding.dim"] = {"int": _around(model.embedding.dim), "log": True}
     return {key: value for key, value in space.items() if len(value.get("choice", "ab")) > 1}
 
 
-def _around(value: int, floor: int = 8) -> list[int]:
-    """From half to twice `value`, never under `floor`."""
-    low = max(floor, value // 2)
-    return [low, max(2 * value, low + 1)]
+def _around(value: int, floor: int = 8, up: float = 2.0) -> list[int]:
+    """From half `value` (but not under `floor`, unless `value` is) to `up` times it: the range holds `value`."""
+    low = min(value, max(floor, value // 2))
+    return [low, max(int(up * value), low + 1)]
+
+
+def _value(config: Config, key: str) -> Any:
+    """The value of a dotted key in `config` (`model.embedding.dim`)."""
+    found: Any = config
+    for part in key.split("."):
+        found = getattr(found, part)
+    return found
 
 
 def _valid(config: Config, key: str, values: list[Any]) -> list[Any]:
@@ -209,15 +209,17 @@ def _study_name(config: Config) -> str:
 
 
 def _trial_run(trial: optuna.trial.FrozenTrial) -> TrainResult:
+    """A trial's run and its metrics, as `train` returned them."""
     run = runs.Run(Path(trial.user_attrs["run"])).require_complete()
     return TrainResult(run, runs.read_json(run.file(runs.METRICS), what=f"run {run.id}"))
 
 
-def _seconds(study: optuna.Study, states: tuple) -> list[float]:
+def _seconds(study: optuna.Study) -> list[float]:
+    """How long each finished (complete or pruned) trial took."""
     return [
-        trial.duration.total_seconds() for trial in study.get_trials(deepcopy=False, states=states) if trial.duration
+        trial.duration.total_seconds() for trial in study.get_trials(deepcopy=False, states=FINISHED) if trial.duration
     ]
 
 
 def _left(budget: Budget) -> str:
-    return f"{max(0.0, budget.left()):.0f} s of {format_duration(budget.seconds)}"
+    return f"{format_duration(max(0.0, budget.left()))} of {format_duration(budget.seconds)}"

@@ -77,6 +77,7 @@ def tune(
     storage: str | None = None,
     keep_going: Callable[[optuna.Study], bool] | None = None,
     verbose: int | None = None,
+    first: dict[str, Any] | None = None,
 ) -> TuneResult:
     """Run trials until the study holds `trials` finished (complete or pruned) ones, or `timeout` seconds pass.
 
@@ -86,6 +87,7 @@ def tune(
         trials: None: no count; the search ends on `timeout` or `keep_going`.
         keep_going: asked before each trial; False ends the search (`autotune`'s time budget).
         verbose: Keras verbosity of the trials (0 keeps stdout for `--json`).
+        first: the params of a new study's first trial (`autotune`: the config's own values), before TPE samples.
     """
     if config.tune is None:
         raise ConfigError("the config has no tune: block; add one with a space of keys to search (see docs/tuning.md)")
@@ -95,6 +97,8 @@ def tune(
     name = study or config.run.name or "study"
     folder = study_dir(config, name)
     optuna_study = open_study(folder, name, storage, create=True, config=config)
+    if first is not None and not optuna_study.trials:
+        optuna_study.enqueue_trial(first)
     base = config.model_dump(mode="json", exclude={"tune"})
     tracked = study_logger(config, name)  # with track.mlflow: the study's MLflow run, each trial a child of it
     parent = tracked.run_id if tracked is not None else None
