@@ -166,7 +166,7 @@ def builtin_space(config: Config) -> dict[str, dict[str, Any]]:
     }
     if model.embedding.pretrained is None:  # pretrained vectors fix the size
         space["model.embedding.dim"] = {"int": _around(model.embedding.dim), "log": True}
-    return {key: value for key, value in space.items() if len(value.get("choice", "ab")) > 1}
+    return {key: value for key, value in space.items() if "choice" not in value or len(value["choice"]) > 1}
 
 
 def _around(value: int, floor: int = 8, up: float = 2.0) -> list[int]:
