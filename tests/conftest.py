@@ -42,11 +42,11 @@ LONGEST_FIRST = [
     "test_explain_models.py",
     "test_fused_run.py",
     "test_serve.py",
+    "test_autotune_run.py",
 ]
 # The unit files that take longest, for the same reason (the fast tier is these files alone).
 UNIT_LONGEST_FIRST = [
     "test_cli.py",
-    "test_autotune.py",
     "test_vectors.py",
     "test_structure.py",
     "test_fused.py",
