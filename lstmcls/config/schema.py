@@ -53,7 +53,7 @@ class SubwordConfig(Section):
 
     ngrams: tuple[int, int] = Field(
         (3, 6),
-        description="Shortest and longest character n-gram of a word, counted with its < > boundaries (fastText's "
+        description="Shortest and longest character n-gram of a word, counted with its `<` `>` boundaries (fastText's "
         "3 to 6); the block is off by default, `subwords: {}` turns it on with these defaults.",
     )
     buckets: int = Field(
