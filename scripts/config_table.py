@@ -34,6 +34,7 @@ def rows(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]
             default = "required"
         else:
             value = field.get_default(call_default_factory=True)
+            value = list(value) if isinstance(value, tuple) else value  # as YAML writes it: [3, 6]
             default = "null" if value is None else f"`{str(value).lower() if isinstance(value, bool) else value}`"
         cells = (default, field.description or "")  # a `|` in a cell (data.label_separator's) would end it
         found.append((f"{prefix}{name}", *(cell.replace("|", "\\|") for cell in cells)))

@@ -42,6 +42,7 @@ LONGEST_FIRST = [
     "test_explain_models.py",
     "test_fused_run.py",
     "test_serve.py",
+    "test_subword_runs.py",
     "test_autotune_run.py",
 ]
 # The unit files that take longest, for the same reason (the fast tier is these files alone).

@@ -29,6 +29,9 @@ def validation_metric(name: str) -> str:
     return name
 
 
+MAX_NGRAM = 20  # the longest character n-gram a subword block may ask for
+
+
 class VectorizerConfig(Section):
     max_tokens: int = Field(20000, ge=3, description="Vocabulary size, padding and [UNK] included.")
     max_length: int = Field(256, ge=1, description="Tokens kept per text; longer texts are cut.")
@@ -45,6 +48,30 @@ class VectorizerConfig(Section):
         return STANDARDIZERS.check(name)
 
 
+class SubwordConfig(Section):
+    """Character n-grams of each word (fastText), hashed into buckets that share vectors (docs/architectures.md)."""
+
+    ngrams: tuple[int, int] = Field(
+        (3, 6),
+        description="Shortest and longest character n-gram of a word, counted with its `<` `>` boundaries (fastText's "
+        "3 to 6); the block is off by default, `subwords: {}` turns it on with these defaults.",
+    )
+    buckets: int = Field(
+        20000, ge=1, le=10_000_000, description="Hash buckets the n-grams share (n-grams that collide share a vector)."
+    )
+    per_word: int = Field(
+        32, ge=1, le=256, description="N-grams kept per word, the shortest first (a long word loses its longest ones)."
+    )
+
+    @field_validator("ngrams")
+    @classmethod
+    def _range(cls, ngrams: tuple[int, int]) -> tuple[int, int]:
+        low, high = ngrams
+        if not 1 <= low <= high <= MAX_NGRAM:
+            raise ValueError(f"give [shortest, longest] with 1 <= shortest <= longest <= {MAX_NGRAM}, e.g. [3, 6]")
+        return ngrams
+
+
 class EmbeddingConfig(Section):
     dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
     pretrained: Path | None = Field(
@@ -58,6 +85,11 @@ class EmbeddingConfig(Section):
     )
     dropout: float = Field(
         0.0, ge=0.0, lt=1.0, description="Spatial dropout: drops whole embedding channels during training."
+    )
+    subwords: SubwordConfig | None = Field(
+        None,
+        description="Build each word's vector from its character n-grams too (fastText-style), so an unseen word "
+        "gets a vector from the n-grams it shares with known ones; null: word vectors only.",
     )
 
     @field_validator("pretrained")

@@ -1,4 +1,5 @@
-"""Training and validation splits as `tf.data` of token ids, encoded once with the adapted vocabulary.
+"""Training and validation splits as `tf.data` of token ids (and a subword model's n-gram buckets), encoded once
+with the adapted vocabulary.
 
 The texts are vectorized once, before training, so epochs read cached ids instead of tokenising again; on a
 tf.distribute cluster each host encodes its copy outside the strategy.
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lstmcls.data.splits import Splits, bucket_bounds, targets, text_dataset, to_dataset
+from lstmcls.data.splits import Features, Splits, bucket_bounds, targets, text_dataset, to_dataset, token_ids
 from lstmcls.data.streaming import Stream, stream_dataset
 from lstmcls.reporting import progress
 
@@ -60,7 +61,7 @@ def _streamed(
     bounds = None
     if config.data.bucketing:
         sample = list(splits.train.sample[:BOUNDS_SAMPLE])
-        lengths = np.count_nonzero(encode_texts(preprocessor, sample), axis=1)
+        lengths = np.count_nonzero(token_ids(encode_texts(preprocessor, sample)), axis=1)
         bounds = bucket_bounds(lengths, config.data.bucketing, config.vectorizer.max_length)
     shuffle = (config.train.seed, config.data.shuffle_buffer)
     with progress.step("vectorising the streamed files"):
@@ -70,6 +71,7 @@ def _streamed(
     return train, validation
 
 
-def encode_texts(preprocessor: keras.Model, texts: list[str]) -> np.ndarray:
-    """Raw strings → token ids, through the preprocessor (its vectorizer and token window)."""
+def encode_texts(preprocessor: keras.Model, texts: list[str]) -> Features:
+    """Raw strings → token ids, through the preprocessor (its vectorizer and token window); a subword model's
+    preprocessor gives a dict of them and their n-gram buckets."""
     return preprocessor.predict(text_dataset(texts, ENCODING_BATCH), verbose=0)

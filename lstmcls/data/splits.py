@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -14,6 +14,10 @@ from lstmcls.data.readers import LabelledTexts, load_source
 from lstmcls.errors import DataError
 
 log = logging.getLogger("lstmcls")
+
+# A subword model's preprocessor gives a dict of these (`lstmcls.data.subwords`), its classifier takes it.
+TOKEN_IDS, SUBWORD_IDS = "token_ids", "subword_ids"
+Features: TypeAlias = "np.ndarray | dict[str, np.ndarray]"  # token ids, or a subword model's dict of arrays
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -142,10 +146,16 @@ def targets(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return labels.reshape(-1, 1).astype("float32") if num_classes == 2 else labels
 
 
+def token_ids(features: Any) -> Any:
+    """The token ids among a preprocessor's outputs: the outputs themselves, or a subword model's `token_ids`."""
+    return features[TOKEN_IDS] if isinstance(features, dict) else features
+
+
 def to_dataset(
-    ids: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None, buckets: int = 0
+    ids: Features, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None, buckets: int = 0
 ) -> tf.data.Dataset:
-    """Token ids and labels as a batched, prefetched `tf.data` pipeline (shuffled per epoch when seeded).
+    """Token ids (or a subword model's dict of arrays, `lstmcls.data.subwords`) and labels as a batched, prefetched
+    `tf.data` pipeline (shuffled per epoch when seeded).
 
     With `buckets`, each batch holds texts of similar length, padded only to its bucket's bound: recurrent
     layers then step through far less padding. The bounds are fixed (length quantiles of `ids`) so a compiled
@@ -158,8 +168,8 @@ def to_dataset(
         dataset = dataset.shuffle(len(labels), seed=shuffle_seed, reshuffle_each_iteration=True)
     if not buckets:
         return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
-    lengths = np.count_nonzero(ids, axis=1)  # tokens are left-aligned, padding is 0
-    bounds = bucket_bounds(lengths, buckets, ids.shape[1])
+    lengths = np.count_nonzero(token_ids(ids), axis=1)  # tokens are left-aligned, padding is 0
+    bounds = bucket_bounds(lengths, buckets, token_ids(ids).shape[1])
     # Which bucket a text falls in depends on its length only, so the batch count is known (Keras wants it).
     sizes = np.bincount(np.searchsorted(bounds, lengths, side="right"), minlength=len(bounds) + 1)
     batches = int(np.sum(np.ceil(sizes / batch_size)))
@@ -168,12 +178,16 @@ def to_dataset(
 
 
 def by_length(dataset: tf.data.Dataset, bounds: list[int], batch_size: int) -> tf.data.Dataset:
-    """(ids, label) rows batched with rows of a similar length, each batch padded only to its bucket's bound."""
+    """(ids, label) rows batched with rows of a similar length, each batch padded only to its bucket's bound (a
+    subword model's n-gram buckets with their token ids)."""
     import tensorflow as tf
 
-    dataset = dataset.map(lambda row, label: (row[: tf.math.count_nonzero(row, dtype=tf.int32)], label))
-    return dataset.bucket_by_sequence_length(
-        lambda row, label: tf.shape(row)[0],
+    def tokens_only(row, label):
+        steps = tf.math.count_nonzero(token_ids(row), dtype=tf.int32)
+        return tf.nest.map_structure(lambda feature: feature[:steps], row), label
+
+    return dataset.map(tokens_only).bucket_by_sequence_length(
+        lambda row, label: tf.shape(token_ids(row))[0],
         bucket_boundaries=bounds,
         bucket_batch_sizes=[batch_size] * (len(bounds) + 1),
         pad_to_bucket_boundary=True,

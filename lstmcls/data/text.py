@@ -10,9 +10,11 @@ import tensorflow as tf
 from keras import ops
 
 from lstmcls.components import STANDARDIZERS
+from lstmcls.data.splits import SUBWORD_IDS, TOKEN_IDS
+from lstmcls.data.subwords import SubwordHashes
 
 if TYPE_CHECKING:
-    from lstmcls.config.schema import VectorizerConfig
+    from lstmcls.config.schema import SubwordConfig, VectorizerConfig
 
 # The `standardize` argument of TextVectorization, attached to the names in `lstmcls.components`. Every
 # standardizer turns Unicode spaces and control characters into plain spaces: a token holding a line separator
@@ -75,8 +77,14 @@ def tokenize(texts: list[str], standardize: str) -> list[list[str]]:
     return [text.split() for text in standardize_texts(texts, standardize)]
 
 
-def build_preprocessor(config: VectorizerConfig, train_texts: list[str]) -> keras.Model:
-    """A model from raw strings to `max_length` token ids, its vocabulary adapted on `train_texts` only."""
+def build_preprocessor(
+    config: VectorizerConfig, train_texts: list[str], subwords: SubwordConfig | None = None
+) -> keras.Model:
+    """A model from raw strings to `max_length` token ids, its vocabulary adapted on `train_texts` only.
+
+    With `subwords` (`model.embedding.subwords`) it gives a dict instead: the token ids (`token_ids`) and each
+    token's n-gram buckets (`subword_ids`, `lstmcls.data.subwords`), aligned step by step.
+    """
     vectorizer = keras.layers.TextVectorization(
         max_tokens=config.max_tokens,
         standardize=standardizer(config.standardize),
@@ -86,7 +94,18 @@ def build_preprocessor(config: VectorizerConfig, train_texts: list[str]) -> kera
     vectorizer.adapt(tf.data.Dataset.from_tensor_slices(tf.constant(train_texts, dtype=tf.string)).batch(1024))
     text = keras.Input(shape=(), dtype="string", name="text")
     ids = TokenWindow(config.max_length, config.keep, name="window")(vectorizer(text))
-    return keras.Model(text, ids, name="preprocessor")
+    if subwords is None:
+        return keras.Model(text, ids, name="preprocessor")
+    hashes = SubwordHashes(
+        standardizer(config.standardize),
+        subwords.ngrams,
+        subwords.buckets,
+        subwords.per_word,
+        config.max_length,
+        config.keep,
+        name="subword_hashes",
+    )
+    return keras.Model(text, {TOKEN_IDS: ids, SUBWORD_IDS: hashes(text)}, name="preprocessor")
 
 
 @keras.saving.register_keras_serializable(package="lstmcls")

@@ -42,6 +42,11 @@ class ModelParts:
     def __init__(self, run: Run) -> None:
         run.require_complete()
         self.run, self.labels, config = run, run.label_names(), run.config()
+        if config.model.embedding.subwords is not None:
+            raise RunError(
+                f"run {run.id} builds word vectors from subwords (model.embedding.subwords), which explain cannot "
+                "take apart yet; explain a run trained without them"
+            )
         self.decision = run.decision()  # how probabilities become the predicted class or label set
         self.cell, self.standardize = config.model.cell, standardizer(config.vectorizer.standardize)
         model = run.load_model()

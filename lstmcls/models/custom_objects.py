@@ -14,5 +14,5 @@ def register_custom_objects() -> None:
 
     A module that gains a registered object is added here.
     """
-    from lstmcls.data import text  # noqa: F401  (TokenWindow, the standardisers)
+    from lstmcls.data import subwords, text  # noqa: F401  (SubwordHashes; TokenWindow, the standardisers)
     from lstmcls.models import fused, layers, metrics  # noqa: F401  (PooledRecurrent; cells, poolings; MacroF1)

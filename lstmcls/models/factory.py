@@ -1,4 +1,4 @@
-"""The model factory: token ids → embedding → recurrent stack → pooling → head → class probabilities.
+"""The model factory: token ids (and subwords) → embedding → recurrent stack → pooling → head → probabilities.
 
 A new cell or pooling is one entry in `lstmcls.components` (its name and what it can do) and one builder here,
 attached with `@CELLS.builds("name")` or `POOLINGS.builds("name")`.
@@ -7,13 +7,14 @@ attached with `@CELLS.builds("name")` or `POOLINGS.builds("name")`.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import keras
 
 from lstmcls.components import CELLS, POOLINGS, cudnn_blockers
+from lstmcls.data.splits import SUBWORD_IDS, TOKEN_IDS
 from lstmcls.models.fused import PooledRecurrent
-from lstmcls.models.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell
+from lstmcls.models.layers import AttentionPooling, MaskedMaxPooling1D, PeepholeLSTMCell, SubwordEmbedding
 
 if TYPE_CHECKING:
     from lstmcls.config.schema import ModelConfig
@@ -70,14 +71,14 @@ POOLINGS.builds("attention")(lambda config: AttentionPooling(config.attention_un
 
 def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int, multi_label: bool = False) -> keras.Model:
     """Token ids (0 = padding, masked throughout; any length) → probabilities: one sigmoid for two classes, one
-    sigmoid per label when `multi_label` (labels are independent), else softmax."""
+    sigmoid per label when `multi_label` (labels are independent), else softmax. With `embedding.subwords` the
+    input is a dict of the token ids and their n-gram buckets, as the preprocessor gives them."""
     blockers = cudnn_blockers(config)
     if blockers:
         log.warning("the fast cuDNN GPU kernel for %s is off: %s", config.cell, "; ".join(blockers))
     build_cell, sequences = CELLS.builder(config.cell), POOLINGS.get(config.pooling).sequences
 
-    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
-    x = keras.layers.Embedding(vocab_size, config.embedding.dim, mask_zero=True, name="embedding")(ids)
+    inputs, x = _embedded(config, vocab_size)
     if config.embedding.dropout:  # a channel dropped for the whole text, not single values (which neighbours leak)
         x = keras.layers.SpatialDropout1D(config.embedding.dropout, name="embedding_dropout")(x)
     for index in range(config.layers):
@@ -104,7 +105,20 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int, mul
         activation="sigmoid" if binary or multi_label else "softmax",
         name="probabilities",
     )(x)
-    return keras.Model(ids, outputs, name="classifier")
+    return keras.Model(inputs, outputs, name="classifier")
+
+
+def _embedded(config: ModelConfig, vocab_size: int) -> tuple[Any, Any]:
+    """The classifier's inputs and each step's vector: token ids (any length) → the word embedding; with
+    `embedding.subwords`, a dict of the token ids and their n-gram buckets → the word's and its n-grams' mean."""
+    ids = keras.Input(shape=(None,), dtype="int64", name=TOKEN_IDS)
+    x = keras.layers.Embedding(vocab_size, config.embedding.dim, mask_zero=True, name="embedding")(ids)
+    subwords = config.embedding.subwords
+    if subwords is None:
+        return ids, x
+    buckets = keras.Input(shape=(None, subwords.per_word), dtype="int32", name=SUBWORD_IDS)
+    x = SubwordEmbedding(subwords.buckets, config.embedding.dim, name="subword_embedding")([x, ids, buckets])
+    return {TOKEN_IDS: ids, SUBWORD_IDS: buckets}, x
 
 
 def end_to_end(preprocessor: keras.Model, classifier: keras.Model) -> keras.Model:

@@ -160,3 +160,45 @@ class AttentionPooling(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units}
+
+
+# === Word vectors from subwords ===
+
+
+@keras.saving.register_keras_serializable(package="lstmcls")
+class SubwordEmbedding(keras.layers.Layer):
+    """A word's vector averaged with its character n-grams' vectors, as fastText builds one.
+
+    Called on `[word_vectors, token_ids, subword_ids]`: (batch, time, dim) from the word embedding, (batch, time)
+    ids (0 padding, 1 the vocabulary's [UNK]), and (batch, time, n-grams) bucket ids (0 none,
+    `lstmcls.data.subwords`). A known word's vector is the mean of its own and its n-grams' vectors; an unseen
+    word's ([UNK]) the mean of its n-grams' alone, so words that share n-grams share part of their vector (the
+    [UNK] vector only for a word with no n-gram). The output is masked where the token id is 0, as the word
+    embedding's is.
+    """
+
+    def __init__(self, buckets: int, dim: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.buckets, self.dim = buckets, dim
+
+    def build(self, input_shape) -> None:
+        # bucket 0 (no n-gram) has a row that nothing reads; initialised as keras.layers.Embedding's rows are
+        self.table = self.add_weight((self.buckets + 1, self.dim), initializer="uniform", name="ngram_vectors")
+
+    def call(self, inputs):
+        word_vectors, token_ids, subword_ids = inputs
+        present = ops.expand_dims(ops.cast(ops.not_equal(subword_ids, 0), word_vectors.dtype), -1)
+        grams = ops.sum(ops.take(self.table, subword_ids, axis=0) * present, axis=2)
+        count = ops.sum(present, axis=2)
+        known = ops.cast(ops.expand_dims(ops.greater(token_ids, 1), -1), word_vectors.dtype)
+        word = ops.maximum(known, ops.cast(ops.equal(count, 0), word_vectors.dtype))  # [UNK] only without n-grams
+        return (word_vectors * word + grams) / ops.maximum(word + count, 1.0)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.not_equal(inputs[1], 0)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "buckets": self.buckets, "dim": self.dim}

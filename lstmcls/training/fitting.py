@@ -107,7 +107,7 @@ def _vocabulary(session: Session) -> keras.Model:
     texts = session.splits.vocabulary_texts
     log.info("adapting the vocabulary on %d training texts", len(texts))
     with progress.step("adapting the vocabulary"):
-        preprocessor = build_preprocessor(session.config.vectorizer, texts)
+        preprocessor = build_preprocessor(session.config.vectorizer, texts, session.config.model.embedding.subwords)
     preprocessor.save(path)
     return preprocessor
 

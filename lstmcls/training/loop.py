@@ -154,8 +154,8 @@ def _train_step(
 
     def replica_step(ids: tf.Tensor, labels: tf.Tensor, stop: tf.Tensor) -> tuple[tf.Tensor, ...]:
         # A worker whose streamed files are read gets empty batches of no steps ([0, 0]): one padding step lets
-        # the recurrent layer run over them.
-        ids = tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
+        # the recurrent layer run over them (a subword model's dict of features: each of them).
+        ids = tf.nest.map_structure(_one_step_at_least, ids)
         count = tf.cast(tf.shape(labels)[0], "float32")
         # The mean over the global batch, however the replicas' shares differ (the last batch is often short).
         totals = tf.distribute.get_replica_context().all_reduce("SUM", tf.stack([count, stop]))
@@ -178,6 +178,12 @@ def _train_step(
         return [strategy.reduce("SUM", value, axis=None) for value in sums] + [strategy.reduce("MEAN", stops, None)]
 
     return step
+
+
+def _one_step_at_least(feature: tf.Tensor) -> tf.Tensor:
+    """A batch's token ids (or n-gram buckets), padded to one step when it has none."""
+    steps = [[0, 0], [0, tf.maximum(1 - tf.shape(feature)[1], 0)]] + [[0, 0]] * (feature.shape.rank - 2)
+    return tf.pad(feature, steps)
 
 
 def _evaluate_step(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import assert_clean_error, cli
 from lstmcls.config import load_config
 from lstmcls.config.schema import Config
 from lstmcls.config.sources import CsvSource, ImdbSource
@@ -88,3 +89,14 @@ def test_resolved_config_round_trips(tmp_path):
     config = load_config(write(tmp_path, "model: {units: 5}\n"))
     again = load_config(write(tmp_path, config.to_yaml()))
     assert again == config and isinstance(again, Config)
+
+
+def test_subwords_are_off_by_default_and_a_bad_ngram_range_is_one_line(tmp_path):
+    assert load_config().model.embedding.subwords is None
+    assert load_config(overrides=["model.embedding.subwords={}"]).model.embedding.subwords.ngrams == (3, 6)
+    for ngrams in ("[6, 3]", "[0, 2]", "[2, 40]"):
+        message = error_of(tmp_path, f"model: {{embedding: {{subwords: {{ngrams: {ngrams}}}}}}}\n")
+        assert "model.embedding.subwords.ngrams" in message and "e.g. [3, 6]" in message
+    config = write(tmp_path, "data: {source: csv, train: x.csv}\n")
+    result = cli("train", str(config), "--set", "model.embedding.subwords.ngrams=[5,2]")
+    assert_clean_error(result, "model.embedding.subwords.ngrams", "shortest <= longest")
