@@ -92,6 +92,8 @@ class _Measured:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started, status = time.perf_counter(), 500  # 500 unless a response starts: an unhandled exception
+        endpoint = _endpoint(scope["method"], scope["path"])
+        self.metrics.request_started(endpoint)
 
         async def sending(message: _Message) -> None:
             nonlocal status
@@ -102,7 +104,6 @@ class _Measured:
         try:
             await self.app(scope, receive, sending)
         finally:
-            endpoint = _endpoint(scope["method"], scope["path"])
             self.metrics.observe_request(endpoint, status, time.perf_counter() - started)
 
 

@@ -1,4 +1,4 @@
-"""Prometheus-style counters for `/metrics`: requests, errors, latency and batch sizes.
+"""Prometheus-style counters for `/metrics`: requests, requests in flight, errors, latency and batch sizes.
 
 Written in Prometheus's text format (version 0.0.4) by hand: a few counters and two histograms do not need a
 client library, and every update happens on the server's event loop, so no locking either.
@@ -40,14 +40,20 @@ class Histogram:
 
 class Metrics:
     """Per endpoint (predict, explain, status, metadata, page, health, metrics, other): requests by status
-    code, and latency; texts per model call."""
+    code, requests being answered now, and latency; texts per model call."""
 
     def __init__(self) -> None:
         self.requests: dict[tuple[str, int], int] = defaultdict(int)
+        self.in_flight: dict[str, int] = defaultdict(int)
         self.latency: dict[str, Histogram] = {}
         self.batches = Histogram(BATCH_BUCKETS)
 
+    def request_started(self, endpoint: str) -> None:
+        self.in_flight[endpoint] += 1
+
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
+        """A request answered (or failed): counted by status, timed, and no longer in flight."""
+        self.in_flight[endpoint] -= 1
         self.requests[endpoint, status] += 1
         self.latency.setdefault(endpoint, Histogram(LATENCY_BUCKETS)).observe(seconds)
 
@@ -66,6 +72,9 @@ class Metrics:
             if status >= 400:
                 errors[endpoint] += count
         lines += [
+            "# HELP lstmcls_requests_in_flight HTTP requests received and not yet answered, by endpoint.",
+            "# TYPE lstmcls_requests_in_flight gauge",
+            *(f'lstmcls_requests_in_flight{{endpoint="{e}"}} {count}' for e, count in sorted(self.in_flight.items())),
             "# HELP lstmcls_request_errors_total HTTP requests answered with a 4xx or 5xx status, by endpoint.",
             "# TYPE lstmcls_request_errors_total counter",
             *(f'lstmcls_request_errors_total{{endpoint="{e}"}} {count}' for e, count in sorted(errors.items())),

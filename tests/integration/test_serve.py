@@ -48,6 +48,20 @@ def burst(url: str, answers: list, failures: list, requests: int) -> list[thread
     return threads
 
 
+def wait_until_in_flight(url: str, requests: int, seconds: float = 30) -> None:
+    """Until the server holds `requests` predict requests unanswered (its /metrics gauge): on busy cores, clients
+    started together may take a while to connect, and one that connects after the stop is refused, not lost."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = re.search(
+            r'^lstmcls_requests_in_flight\{endpoint="predict"\} (\d+)$', httpx.get(f"{url}/metrics").text, re.M
+        )
+        if found and int(found.group(1)) >= requests:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{requests} requests were not in flight together within {seconds:.0f} s")
+
+
 @pytest.fixture(scope="module")
 def expected(trained: Path) -> dict:
     return {p.text: p for p in predict(open_run(trained), TEXTS)}
@@ -57,12 +71,12 @@ def expected(trained: Path) -> dict:
 def test_a_stop_during_a_burst_answers_every_request_in_flight_then_exits_0(
     trained: Path, expected: dict, stop: signal.Signals
 ):
-    # Requests wait up to 2 s for others to share a model call: the stop lands while they are in flight.
-    process, url = started("--run", str(trained), "--max-wait-ms", "2000")
+    # Requests wait up to 5 s for others to share a model call: the stop lands once all 8 are in flight.
+    process, url = started("--run", str(trained), "--max-wait-ms", "5000")
     try:
         in_flight, late, lost = [], [], []
         threads = burst(url, in_flight, lost, 8)
-        time.sleep(0.8)
+        wait_until_in_flight(url, 8)
         process.send_signal(stop)
         threads += burst(url, late, [], 8)  # during shutdown: answered in full or refused, never half
         for thread in threads:

@@ -152,12 +152,16 @@ def test_a_failing_model_call_fails_its_requests_and_the_batcher_goes_on():
 def test_metrics_are_prometheus_text_with_cumulative_buckets():
     metrics = Metrics()
     for status, seconds in [(200, 0.003), (200, 0.2), (400, 0.001)]:
+        metrics.request_started("predict")
         metrics.observe_request("predict", status, seconds)
+    metrics.request_started("explain")
     metrics.observe_batch(3)
     text = metrics.render()
     assert 'lstmcls_requests_total{endpoint="predict",code="200"} 2' in text
     assert 'lstmcls_requests_total{endpoint="predict",code="400"} 1' in text
     assert 'lstmcls_request_errors_total{endpoint="predict"} 1' in text
+    assert 'lstmcls_requests_in_flight{endpoint="explain"} 1' in text
+    assert 'lstmcls_requests_in_flight{endpoint="predict"} 0' in text
     assert 'lstmcls_request_seconds_bucket{endpoint="predict",le="0.001"} 1' in text
     assert 'lstmcls_request_seconds_bucket{endpoint="predict",le="0.005"} 2' in text
     assert 'lstmcls_request_seconds_bucket{endpoint="predict",le="+Inf"} 3' in text
