@@ -5,10 +5,11 @@ For each data set: `lstmcls init` on its training file (nothing else chosen), th
 `lstmcls train` (the seed also draws the validation split) and `lstmcls eval` on the test file, read once per run
 after training. The baseline (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation split)
 is the run's own (`train.baseline`), so both sides see the same texts. Writes `bench-results/starter-<date>.json`
-and the "Your own data" section of docs/benchmarks.md from it.
+(`starter-autotune-<date>.json` with --autotune) and its "Your own data" section of docs/benchmarks.md from it.
 
     python scripts/bench_starter.py                         # TREC-6 and TREC-50, 3 seeds (about 10 minutes)
     python scripts/bench_starter.py --data trec6 imdb       # IMDB: about 8 minutes a seed on 2 cores
+    python scripts/bench_starter.py --autotune 10m          # the same through `train --autotune 10m`
     python scripts/bench_starter.py --quick                 # a smoke run; not tabled
 """
 
@@ -36,6 +37,9 @@ DATA = {
 }
 START, END = "<!-- bench_starter:start -->", "<!-- bench_starter:end -->"
 HEADING = "## Your own data: starter configs against the linear baseline"
+SUMMARIZED = ["validation_accuracy", "test_accuracy", "baseline_validation_accuracy", "baseline_test_accuracy"]
+AUTOTUNE_START, AUTOTUNE_END = "<!-- bench_autotune:start -->", "<!-- bench_autotune:end -->"
+AUTOTUNE_HEADING = "## Your own data: `--autotune {budget}` against the linear baseline"
 
 
 def prepared(name: str, work: Path) -> tuple[Path, Path]:
@@ -56,10 +60,14 @@ def prepared(name: str, work: Path) -> tuple[Path, Path]:
     return files[0], files[1]
 
 
-def seed_row(config: Path, test: Path, runs: Path, seed: int, quick: bool) -> dict:
-    """One seed: the run's validation figures and its baseline's, then both on the test file."""
-    overrides = [f"train.seed={seed}", f"data.test={test}"] + (["train.epochs=1"] if quick else [])
-    run, trained = bench.train(config, runs, f"seed{seed}", overrides)
+def seed_row(config: Path, test: Path, runs: Path, seed: int, args: argparse.Namespace) -> dict:
+    """One seed: the run's validation figures and its baseline's, then both on the test file. With --autotune the
+    run is the search's final run (its best trial), chosen on validation; the test file is read after."""
+    overrides = [f"train.seed={seed}", f"data.test={test}"] + (["train.epochs=1"] if args.quick else [])
+    if args.autotune:
+        run, trained, search = autotuned(config, runs / f"seed{seed}", overrides, args.autotune)
+    else:
+        (run, trained), search = bench.train(config, runs, f"seed{seed}", overrides), {}
     metrics = json.loads((run / "metrics.json").read_text())
     evaluated = json.loads(bench.run([*bench.LSTMCLS, "eval", "--run", str(run), "--json"])["stdout"])
     return {
@@ -75,7 +83,23 @@ def seed_row(config: Path, test: Path, runs: Path, seed: int, quick: bool) -> di
         "baseline_validation_accuracy": round(metrics["baseline"]["validation"]["accuracy"], 4),
         "baseline_test_accuracy": round(evaluated["baseline"]["accuracy"], 4),
         "baseline_test_macro_f1": round(evaluated["baseline"]["macro_f1"], 4),
+        **search,
     }
+
+
+def autotuned(config: Path, runs: Path, overrides: list[str], budget: str) -> tuple[Path, dict, dict]:
+    """`lstmcls train CONFIG --autotune BUDGET`: its final run, the command's wall time, and what the search did."""
+    sets = [arg for item in [f"run.dir={runs}", *overrides] for arg in ("--set", item)]
+    trained = bench.run([*bench.LSTMCLS, "train", str(config), *sets, "--autotune", budget, "--json"])
+    found = json.loads(trained["stdout"])
+    search = {
+        "budget_seconds": found["budget_seconds"],
+        "search_seconds": found["seconds"],
+        "trials": len(found["trials"]),
+        "best_trial": found["best_trial"],
+        "best_params": found["trials"][found["best_trial"]]["params"],
+    }
+    return Path(found["run"]), trained, search
 
 
 def summary(rows: list[dict], key: str) -> dict:
@@ -89,24 +113,29 @@ def data_set(name: str, args: argparse.Namespace, work: Path) -> dict:
     train, test = prepared(name, work)
     config = work / f"{name}.yaml"
     bench.run([*bench.LSTMCLS, "init", str(train), "--out", str(config)])
-    rows = [seed_row(config, test, work / "runs" / name, seed, args.quick) for seed in args.seeds]
-    keys = ["validation_accuracy", "test_accuracy", "baseline_validation_accuracy", "baseline_test_accuracy"]
+    rows = [seed_row(config, test, work / "runs" / name, seed, args) for seed in args.seeds]
     return {
         "name": name,
         "what": DATA[name][2],
         "config": config.read_text(),
         "seeds": rows,
-        **{key: summary(rows, key) for key in [*keys, "train_wall_seconds"]},
+        **{key: summary(rows, key) for key in [*SUMMARIZED, "train_wall_seconds"]},
     }
 
 
 def section(result: dict) -> list[str]:
     """The docs section, markers included: mean ± standard deviation (minimum) over the seeds."""
+    budget = result.get("autotune")
+    start, end = (AUTOTUNE_START, AUTOTUNE_END) if budget else (START, END)
+    how = (
+        f"`lstmcls train --autotune {budget}` (the model's columns are its final run, the best trial)" if budget else ""
+    )
     lines = [
-        START,
-        HEADING,
+        start,
+        AUTOTUNE_HEADING.format(budget=budget) if budget else HEADING,
         "",
-        "`lstmcls init` on the training file, then `lstmcls train` and `lstmcls eval` as a user runs them; the linear "
+        f"`lstmcls init` on the training file, then {how or '`lstmcls train`'} and `lstmcls eval` as a user runs "
+        "them; the linear "
         "baseline is the run's own (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation "
         f"split). Mean ± standard deviation (minimum) over seeds {', '.join(map(str, result['seeds']))}; each seed "
         "also draws the validation split. Test files are read once per run, after training.",
@@ -118,7 +147,7 @@ def section(result: dict) -> list[str]:
         cells = [_figure(row[key]) for key in ("validation_accuracy", "baseline_validation_accuracy")]
         cells += [_figure(row[key]) for key in ("test_accuracy", "baseline_test_accuracy")]
         lines.append(f"| {row['what']} | {' | '.join(cells)} | {row['train_wall_seconds']['mean']:.0f} |")
-    lines += ["", f"Commit {result['commit']}. {bench._measured(result)}", END]
+    lines += ["", f"Commit {result['commit']}. {bench._measured(result)}", end]
     return lines
 
 
@@ -130,14 +159,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--data", nargs="+", choices=list(DATA), default=["trec6", "trec50"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--autotune", metavar="DURATION", help="train with `--autotune DURATION` (e.g. 10m)")
     parser.add_argument("--quick", action="store_true", help="one epoch, one seed; not tabled")
     args = parser.parse_args()
     if args.quick:
         args.seeds = args.seeds[:1]
     with tempfile.TemporaryDirectory(prefix="bench-starter-") as scratch:
         rows = [data_set(name, args, Path(scratch)) for name in args.data]
-    result = {"commit": commit(), "seeds": args.seeds, "rows": rows}
-    bench.publish("starter", result, args.quick, lambda saved: bench.write_marked_section(START, END, section(saved)))
+    result = {"commit": commit(), "seeds": args.seeds, "autotune": args.autotune, "rows": rows}
+    name = "starter-autotune" if args.autotune else "starter"
+    bench.publish(name, result, args.quick, write_section)
+
+
+def write_section(saved: dict) -> None:
+    """The section between its own markers: the starter's and the autotune's sections live side by side."""
+    lines = section(saved)
+    bench.write_marked_section(lines[0], lines[-1], lines)
 
 
 if __name__ == "__main__":

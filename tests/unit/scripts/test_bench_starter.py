@@ -40,3 +40,14 @@ def test_section_shows_mean_spread_and_minimum_of_the_seeds():
     assert lines[0] == bench_starter.START and lines[-1] == bench_starter.END
     assert "| TREC questions, 6 coarse classes | 0.8500 ± 0.0707 (0.8000) |" in "\n".join(lines)
     assert any("seeds 1, 2" in line for line in lines) and any("Commit abc" in line for line in lines)
+
+
+def test_an_autotune_result_has_its_own_section_beside_the_starter_one():
+    figures = {"mean": 0.9, "std": 0.01, "min": 0.89}
+    row = {"what": "TREC questions, 6 coarse classes", "train_wall_seconds": {"mean": 600.0}}
+    row |= {key: figures for key in bench_starter.SUMMARIZED}
+    result = {"date": "20261202-060000", "machine": MACHINE, "commit": "abc", "seeds": [1], "rows": [row]}
+    lines = bench_starter.section({**result, "autotune": "10m"})
+    assert lines[0] == bench_starter.AUTOTUNE_START and lines[-1] == bench_starter.AUTOTUNE_END
+    assert "`--autotune 10m`" in lines[1] and "lstmcls train --autotune 10m" in "\n".join(lines)
+    assert bench_starter.section(result)[0] == bench_starter.START
