@@ -14,6 +14,7 @@ import yaml
 from conftest import assert_clean_error, cli, write_config, write_csv
 from lstmcls.config import load_config
 from lstmcls.tools.own_vectors import with_own_vectors
+from lstmcls.tools.pretraining import pretrain
 
 PRETRAIN = {"min_count": 1, "epochs": 1, "workers": 1}
 
@@ -63,6 +64,8 @@ def test_other_settings_text_or_data_make_a_new_pretrain_run(own: Path, tmp_path
     write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=80, seed=5)  # the training data changed
     made.append(with_own_vectors(load_config(own)).model.embedding.pretrained)
     assert len(set(made)) == 6 and pretrain_runs(runs_dir) == sorted(made)
+    by_command = pretrain(load_config(own, ["pretrain.epochs=2"])).run.path  # what `lstmcls pretrain` makes
+    assert with_own_vectors(load_config(own, ["pretrain.epochs=2"])).model.embedding.pretrained == by_command
     assert with_own_vectors(load_config(own, ["model.embedding.pretrained=null"])) == load_config(
         own, ["model.embedding.pretrained=null"]
     )  # any other value: the config as it is
