@@ -24,7 +24,10 @@ LONG_MAX_LENGTH = 320  # tokens kept of a long text (IMDB: 320 from the end scor
 LARGE_ROWS = 20_000  # from here, a few epochs are enough and each costs minutes on 2 cores
 MAX_TOKENS = 30_000
 # What `pretrained: own` did on TREC-6 (docs/own-data.md), written beside the proposal.
-OWN_TRADE_OFF = "Unproven on small labelled sets: on TREC-6's 5,400 questions alone it is a guess."
+OWN_TRADE_OFF = (
+    "On TREC-6's 4,841 training questions alone (seed 1) it cost 0.1 s and moved validation accuracy from 0.868 to "
+    "0.872 (2 of 538 questions, within noise) and macro F1 from 0.888 to 0.880: unproven on small labelled sets."
+)
 IMBALANCE = 3.0  # largest class / smallest class above which the config says how to weigh classes (`inspect` too)
 
 

@@ -16,6 +16,7 @@ from conftest import assert_clean_error, cli, write_csv
 from data_files import examples, write_folder, write_jsonl, write_parquet
 from lstmcls.config import load_config
 from lstmcls.data.readers import load_source
+from lstmcls.tools.starter import OWN_TRADE_OFF
 
 LABELS = ["neg", "pos", "meh"]
 
@@ -105,9 +106,9 @@ def test_init_proposes_own_vectors_in_a_comment(tmp_path: Path):
     assert cli("init", str(write_csv(tmp_path / "a.csv", LABELS, rows=30)), "--out", str(out)).exit_code == 0
     lines = out.read_text().splitlines()
     at = lines.index("    # pretrained: own")  # under model.embedding, commented out: a proposal
-    assert lines[at - 1].startswith("    # ") and "pretrains word2vec vectors on the training texts" in "\n".join(
-        lines[at - 4 : at]
-    )
+    start = next(i for i in range(at - 1, 0, -1) if not lines[i - 1].startswith("    # "))
+    reason = " ".join(line.removeprefix("    # ") for line in lines[start:at])
+    assert "pretrains word2vec vectors on the training texts" in reason and OWN_TRADE_OFF in reason
     config = load_config(out)
     assert config.model.embedding.pretrained is None and config.pretrain is None
 
