@@ -47,14 +47,15 @@ if TYPE_CHECKING:
     from lstmcls.runs.run import Run, open_run
     from lstmcls.tools.autotune import AutotuneResult, autotune
     from lstmcls.tools.inspection import inspect_data
+    from lstmcls.tools.own_vectors import train
     from lstmcls.tools.pretraining import PretrainResult, pretrain
     from lstmcls.tools.tuning import TuneResult, tune
-    from lstmcls.training.runner import TrainResult, resume, train
+    from lstmcls.training.runner import TrainResult, resume
 
 # TensorFlow loads only when one of these is first used, so `lstmcls --help` answers at once.
 _LAZY = {
     "load_config": "lstmcls.config",
-    "train": "lstmcls.training.runner",
+    "train": "lstmcls.tools.own_vectors",  # the runner's train, after `pretrained: own` is pretrained
     "resume": "lstmcls.training.runner",
     "tune": "lstmcls.tools.tuning",
     "autotune": "lstmcls.tools.autotune",

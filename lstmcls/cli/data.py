@@ -29,12 +29,17 @@ def inspect_command(config_path: Path, overrides: tuple[str, ...], as_json: bool
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write the config [default: <name>.yaml].")
 @click.option("--delimiter", default=",", show_default=True, help="Field separator of a CSV (a .tsv is tab).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def init(path: Path, out: Path | None, delimiter: str, force: bool) -> None:
+@click.option(
+    "--unlabelled",
+    type=click.Path(path_type=Path),
+    help="Text without labels (one per line, or a CSV's text column): train pretrains word vectors on it first.",
+)
+def init(path: Path, out: Path | None, delimiter: str, force: bool, unlabelled: Path | None) -> None:
     """Write a starter config for a CSV, TSV, .jsonl or .parquet file or a folder of class folders, guessing its
     text and label columns and sizes ('--out -' prints it)."""
     from lstmcls.tools.scaffold import init_config, write_starter_config
 
     if out == Path("-"):
-        click.echo(init_config(path, delimiter), nl=False)
+        click.echo(init_config(path, delimiter, unlabelled), nl=False)
         return
-    render.config_written(write_starter_config(path, out, delimiter, force=force))
+    render.config_written(write_starter_config(path, out, delimiter, force=force, unlabelled=unlabelled))

@@ -72,7 +72,7 @@ def train(
 
         render_tuning.autotuned(autotune(config, seconds, verbose=verbose), as_json)
         return
-    from lstmcls.training.runner import train as train_model
+    from lstmcls.tools.own_vectors import train as train_model  # pretrained: own pretrains first
 
     render.trained(train_model(config, verbose=verbose), as_json)
 

@@ -30,6 +30,7 @@ def validation_metric(name: str) -> str:
 
 
 MAX_NGRAM = 20  # the longest character n-gram a subword block may ask for
+OWN_VECTORS = "own"  # model.embedding.pretrained: vectors pretrained on the config's own texts first (docs/vectors.md)
 
 
 class VectorizerConfig(Section):
@@ -74,10 +75,11 @@ class SubwordConfig(Section):
 
 class EmbeddingConfig(Section):
     dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
-    pretrained: Path | None = Field(
+    pretrained: Literal["own"] | Path | None = Field(
         None,
         description="Start from word vectors: a word2vec (text or binary), GloVe or fastText .vec file, "
-        "or a run made by `lstmcls pretrain`.",
+        "a run made by `lstmcls pretrain`, or own: pretrain them on the training texts (and pretrain.unlabelled) "
+        "first, reusing a pretrain run made from the same texts and settings.",
     )
     trainable: bool = Field(True, description="Fine-tune the embedding; false keeps it frozen for the whole training.")
     unfreeze_after: int | None = Field(
@@ -94,9 +96,9 @@ class EmbeddingConfig(Section):
 
     @field_validator("pretrained")
     @classmethod
-    def _absolute(cls, path: Path | None) -> Path | None:
+    def _absolute(cls, path: str | Path | None) -> str | Path | None:
         """Relative to the working directory; the run records it absolute so a resume finds it anywhere."""
-        return path.expanduser().absolute() if path else None
+        return path.expanduser().absolute() if isinstance(path, Path) else path
 
     @model_validator(mode="after")
     def _freezing_needs_vectors(self) -> EmbeddingConfig:
@@ -354,7 +356,9 @@ class Config(Section):
         default_factory=TrackConfig, description="Experiment trackers the run is also logged to (`--track`)."
     )
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
-    pretrain: PretrainConfig | None = Field(None, description="Word vectors for `lstmcls pretrain` (ignored by train).")
+    pretrain: PretrainConfig | None = Field(
+        None, description="Word vectors for `lstmcls pretrain`, and for train with model.embedding.pretrained: own."
+    )
 
     @model_validator(mode="after")
     def _baseline_in_memory(self) -> Config:
@@ -362,6 +366,23 @@ class Config(Section):
             raise ValueError(
                 "train.baseline: true needs the training texts in memory; set train.baseline: false with "
                 "data.streaming: true"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _own_vectors(self) -> Config:
+        if self.model.embedding.pretrained != OWN_VECTORS:
+            return self
+        own, fix = "model.embedding.pretrained: own", "or run `lstmcls pretrain CONFIG` first and name its run"
+        if getattr(self.data, "streaming", False):
+            raise ValueError(f"{own} pretrains on the training texts in memory: drop data.streaming {fix}")
+        if self.distribute.strategy == "multi_worker":
+            raise ValueError(f"{own} would pretrain on every host: use another strategy {fix}")
+        dim = self.pretrain.dim if self.pretrain else None
+        if dim is not None and dim != self.model.embedding.dim:
+            raise ValueError(
+                f"{own} fills the embedding with the vectors, but pretrain.dim is {dim} and model.embedding.dim "
+                f"{self.model.embedding.dim}: drop pretrain.dim or make them equal"
             )
         return self
 

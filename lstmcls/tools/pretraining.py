@@ -4,10 +4,15 @@ unlabelled text.
 Texts are tokenised exactly as the classifier's vectorizer tokenises them (the configured standardizer, then a
 whitespace split), so the words are the vocabulary's words. Validation and test texts are left out. The run holds
 the vectors in word2vec binary format; a training config names the run in `model.embedding.pretrained`.
+
+Each run records its inputs in `run.json` (`inputs`: a hash of the training texts, the unlabelled text's
+fingerprint, the standardizer, the seed and the settings), so that `pretrain(config, reuse=True)` (what
+`model.embedding.pretrained: own` runs) finds a run made from the same inputs instead of training again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +27,7 @@ from lstmcls.config.sources import ImdbSource
 from lstmcls.data.readers import UnlabelledTexts, load_imdb_unlabelled, read_texts
 from lstmcls.data.splits import load_splits
 from lstmcls.data.text import standardize_texts
-from lstmcls.errors import DataError
+from lstmcls.errors import DataError, RunError
 from lstmcls.reporting import progress
 from lstmcls.runs.lifecycle import run_lifecycle
 from lstmcls.training.vectors import write_vectors
@@ -31,6 +36,7 @@ log = logging.getLogger("lstmcls")
 
 PROBES = 10  # words whose nearest neighbours the run records as a sanity check
 NEIGHBOURS = 8
+_RESULTS = (runs.METRICS, runs.NEIGHBOURS)  # what a reused run's result is read from
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,18 @@ class PretrainResult:
     run: runs.Run
     metrics: dict[str, Any]
     neighbours: dict[str, list[tuple[str, float]]]
+    reused: bool = False  # an earlier run made from the same inputs (`reuse`), not a new one
 
 
-def pretrain(config: Config) -> PretrainResult:
+def pretrain(config: Config, reuse: bool = False) -> PretrainResult:
     """Train word vectors as `config.pretrain` says (its defaults when absent) and write a complete pretrain run.
 
     Data is read and the corpus vocabulary built before the run directory exists, so bad data leaves nothing.
+
+    Args:
+        reuse: return the newest complete pretrain run in `run.dir` made from the same inputs (the same training
+            texts and unlabelled text, standardizer, seed and settings) instead of training a new one, if there is
+            one.
     """
     settings = config.pretrain or PretrainConfig()
     settings = settings.model_copy(update={"dim": settings.dim or config.model.embedding.dim})
@@ -60,6 +72,10 @@ def pretrain(config: Config) -> PretrainResult:
     with progress.step("loading data"):
         splits = load_splits(config)
         unlabelled = _unlabelled(config, settings)
+    inputs = _inputs(config, splits.train.texts, unlabelled)
+    if reuse and (found := _made_from(inputs, config)) is not None:
+        log.info("reusing pretrain run %s: made from the same texts and settings", found.path)
+        return PretrainResult(found, *(runs.read_json(found.file(name), found.id) for name in _RESULTS), reused=True)
     texts = splits.train.texts + (unlabelled.texts if unlabelled else [])
     with progress.step(f"tokenising {len(texts):,} texts"):
         corpus = _Corpus(standardize_texts(texts, config.vectorizer.standardize))
@@ -69,6 +85,7 @@ def pretrain(config: Config) -> PretrainResult:
         raise DataError(f"no word occurs {settings.min_count} times in {len(texts)} texts; lower pretrain.min_count")
     fingerprint = {**splits.fingerprint, **({"unlabelled": unlabelled.fingerprint} if unlabelled else {})}
     run = runs.create_run(config, fingerprint, splits.dropped, kind=runs.PRETRAIN)
+    run.update_meta(inputs=inputs)
     log.info("run: %s", run.path)
     with run_lifecycle(run) as outcome:
         _train(model, corpus, settings)
@@ -79,6 +96,33 @@ def pretrain(config: Config) -> PretrainResult:
         outcome.complete(_metrics(model, settings, len(texts), unlabelled))
     log.info("run complete: %s", run.path)
     return PretrainResult(run, outcome.metrics, nearest)
+
+
+def _inputs(config: Config, texts: list[str], unlabelled: UnlabelledTexts | None) -> dict[str, Any]:
+    """What a pretrain run is made from: the training texts (hashed: validation and test texts are never in them),
+    the unlabelled text's fingerprint, how both are tokenised, the seed and the settings."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogateescape") + b"\0")
+    settings = config.pretrain.model_dump(mode="json", exclude={"unlabelled"})  # the file is in its fingerprint
+    return {
+        "training_texts": f"sha256:{digest.hexdigest()}",
+        "unlabelled": unlabelled.fingerprint if unlabelled else None,
+        "standardize": config.vectorizer.standardize,
+        "seed": config.train.seed,
+        "settings": settings,
+    }
+
+
+def _made_from(inputs: dict[str, Any], config: Config) -> runs.Run | None:
+    """The newest complete pretrain run in the config's runs directory made from `inputs`."""
+    for run in runs.list_runs(config.run.dir):
+        try:
+            if run.kind == runs.PRETRAIN and run.meta.get("inputs") == inputs:
+                return run.require_complete(kind=runs.PRETRAIN)
+        except RunError:  # unfinished or unreadable: look further
+            continue
+    return None
 
 
 def _metrics(model: Word2Vec, settings: PretrainConfig, texts: int, unlabelled: UnlabelledTexts | None) -> dict:

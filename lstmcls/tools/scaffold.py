@@ -16,24 +16,27 @@ import numpy as np
 from lstmcls.data.readers import file_format, open_text
 from lstmcls.data.readers.folder import class_folders
 from lstmcls.errors import ConfigError, DataError
-from lstmcls.tools.starter import Profile, choices, render
+from lstmcls.tools.starter import Choice, Profile, choices, render
 
 SAMPLE_ROWS = 20000  # enough to guess from, quick on any file
 MAX_LABELS = 100
 NAME_KEYS = {"jsonl": ("text_field", "label_field")}  # other formats name columns
 
 
-def init_config(path: str | Path, delimiter: str = ",") -> str:
+def init_config(path: str | Path, delimiter: str = ",", unlabelled: str | Path | None = None) -> str:
     """YAML for a data file or class folder: the text column is the one with the longest values, the label column
     the one with few distinct values; the rest is chosen from the texts' lengths, the classes and the data's size
-    (`lstmcls.tools.starter`). A `.tsv` file is tab-separated whatever `delimiter` says."""
+    (`lstmcls.tools.starter`). A `.tsv` file is tab-separated whatever `delimiter` says. `unlabelled`: a file of
+    texts without labels (one per line, or a CSV's text column) to pretrain word vectors on, with the training
+    texts, before training (`model.embedding.pretrained: own`)."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file not found: {path}")
+    extra = _unlabelled_block(Path(unlabelled)) if unlabelled is not None else {}
     kind = file_format(path)
     if kind == "folder":
         splits = _folder_splits(path)
-        return _starter(path, kind, _folder_sample(Path(splits["train"])), splits, "text", "label")
+        return _starter(path, kind, _folder_sample(Path(splits["train"])), splits, "text", "label", extra)
     if kind == "csv" and path.name.lower().endswith((".tsv", ".tsv.gz")):
         delimiter = "\t"
     values = SAMPLERS[kind](path, delimiter)
@@ -49,11 +52,17 @@ def init_config(path: str | Path, delimiter: str = ",") -> str:
     block = {"train": str(path), "validation": None, "test": None, **names}
     if kind == "csv" and delimiter != ",":
         block["delimiter"] = delimiter
-    return _starter(path, kind, values, block, text_column, label_column)
+    return _starter(path, kind, values, block, text_column, label_column, extra)
 
 
 def _starter(
-    path: Path, kind: str, values: dict[str, list[str]], block: dict, text_column: str, label_column: str
+    path: Path,
+    kind: str,
+    values: dict[str, list[str]],
+    block: dict,
+    text_column: str,
+    label_column: str,
+    pretrain: dict[str, str],
 ) -> str:
     """The config, each choice made from the sample (`lstmcls.tools.starter`) under the reason for it."""
     labels = values[label_column]
@@ -65,19 +74,39 @@ def _starter(
         f"# ({', '.join(classes[:10])}{' ...' if len(classes) > 10 else ''}), texts in {text_column!r}, 95 % within "
         f"{profile.length_p95} words. Set data.test to score with `lstmcls eval`.\n"
     )
-    return render(header, {"source": kind, **block}, choices(profile))
+    made = choices(profile, pretrain.get("unlabelled"))
+    if "text_column" in pretrain:
+        made.append(Choice("pretrain.text_column", pretrain["text_column"], "the unlabelled CSV's longest texts"))
+    return render(header, {"source": kind, **block}, made)
+
+
+def _unlabelled_block(path: Path) -> dict[str, str]:
+    """`pretrain.unlabelled` (and the text column of a CSV, the one with the longest values, unless it is `text`)."""
+    if not path.is_file():
+        raise DataError(f"unlabelled text file not found: {path}")
+    if not path.name.lower().endswith((".csv", ".csv.gz")):
+        return {"unlabelled": str(path)}
+    values = _csv_sample(path, ",")
+    if not values:
+        raise DataError(f"{path}: an empty CSV; give a CSV with a header row, or a text file with one text per line")
+    column = max(values, key=lambda c: np.mean([len(v) for v in values[c]]) if values[c] else 0)
+    return {"unlabelled": str(path), **({"text_column": column} if column != "text" else {})}
 
 
 def write_starter_config(
-    path: str | Path, out: str | Path | None = None, delimiter: str = ",", force: bool = False
+    path: str | Path,
+    out: str | Path | None = None,
+    delimiter: str = ",",
+    force: bool = False,
+    unlabelled: str | Path | None = None,
 ) -> Path:
-    """Write `init_config(path, delimiter)` to `out` (default: `<file or folder stem>.yaml` in the working
-    directory).
+    """Write `init_config(path, delimiter, unlabelled)` to `out` (default: `<file or folder stem>.yaml` in the
+    working directory).
 
     Raises:
         ConfigError: `out` exists and `force` is not set.
     """
-    text = init_config(path, delimiter)
+    text = init_config(path, delimiter, unlabelled)
     out = Path(out) if out is not None else Path(Path(path).name.split(".")[0] + ".yaml")
     if out.exists() and not force:
         raise ConfigError(f"{out} already exists; pass --out FILE or --force")

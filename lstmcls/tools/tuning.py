@@ -25,6 +25,7 @@ from lstmcls.config.schema import Config, Distribution
 from lstmcls.errors import ConfigError, TrainingInterrupted
 from lstmcls.reporting import plots
 from lstmcls.reporting.scores import monitor_mode
+from lstmcls.tools.own_vectors import with_own_vectors
 from lstmcls.tracking import Tracking
 from lstmcls.tracking.mlflow_logger import STUDY_TAG, TRIAL_TAG
 from lstmcls.tracking.session import ended_on_failure, study_logger
@@ -94,6 +95,7 @@ def tune(
     if config.distribute.strategy == "multi_worker":
         raise ConfigError("lstmcls tune trains trials on one host; set distribute.strategy to default or mirrored")
     check_space(config)
+    config = with_own_vectors(config)  # pretrained: own: pretrained once, before the trials
     name = study or config.run.name or "study"
     folder = study_dir(config, name)
     optuna_study = open_study(folder, name, storage, create=True, config=config)

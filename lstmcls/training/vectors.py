@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcls import runs
+from lstmcls.config.schema import OWN_VECTORS
 from lstmcls.data.encoding import ENCODING_BATCH
 from lstmcls.data.text import standardize_texts
 from lstmcls.errors import ConfigError, DataError, RunError
@@ -48,6 +49,11 @@ def load_pretrained(config: EmbeddingConfig) -> Vectors | None:
     """
     if config.pretrained is None:
         return None
+    if config.pretrained == OWN_VECTORS:
+        raise ConfigError(
+            "model.embedding.pretrained: own is pretrained before training by `lstmcls train` and `lstmcls.train` "
+            "(lstmcls.tools.own_vectors.with_own_vectors); call one of those"
+        )
     path, origin = config.pretrained, str(config.pretrained)
     if not path.exists() and (named := runs.newest_named(path, runs.PRETRAIN)) is not None:
         path = named.path  # runs/NAME: the newest complete pretrain run named NAME

@@ -16,6 +16,7 @@ from conftest import assert_clean_error, cli, write_csv
 from data_files import examples, write_folder, write_jsonl, write_parquet
 from lstmcls.config import load_config
 from lstmcls.data.readers import load_source
+from lstmcls.tools.starter import OWN_TRADE_OFF
 
 LABELS = ["neg", "pos", "meh"]
 
@@ -95,3 +96,36 @@ def test_init_names_the_config_after_the_data(tmp_path: Path, monkeypatch: pytes
     result = cli("init", str(path))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "reviews.yaml").is_file()
+
+
+# === Pretraining on the user's text (`model.embedding.pretrained: own`) ===
+
+
+def test_init_proposes_own_vectors_in_a_comment(tmp_path: Path):
+    out = tmp_path / "starter.yaml"
+    assert cli("init", str(write_csv(tmp_path / "a.csv", LABELS, rows=30)), "--out", str(out)).exit_code == 0
+    lines = out.read_text().splitlines()
+    at = lines.index("    # pretrained: own")  # under model.embedding, commented out: a proposal
+    start = next(i for i in range(at - 1, 0, -1) if not lines[i - 1].startswith("    # "))
+    reason = " ".join(line.removeprefix("    # ") for line in lines[start:at])
+    assert "pretrains word2vec vectors on the training texts" in reason and OWN_TRADE_OFF in reason
+    config = load_config(out)
+    assert config.model.embedding.pretrained is None and config.pretrain is None
+
+
+@pytest.mark.parametrize("kind", ["txt", "csv"])
+def test_init_with_unlabelled_text_turns_pretraining_on(tmp_path: Path, kind: str):
+    if kind == "txt":
+        unlabelled = tmp_path / "more.txt"
+        unlabelled.write_text("a good film\nan awful plot\n", encoding="utf-8")
+    else:
+        unlabelled = write_csv(tmp_path / "more.csv", LABELS, rows=10, text="body")
+    out = tmp_path / "starter.yaml"
+    data = write_csv(tmp_path / "a.csv", LABELS, rows=30)
+    result = cli("init", str(data), "--out", str(out), "--unlabelled", str(unlabelled))
+    assert result.exit_code == 0, result.output
+    config = load_config(out)
+    assert config.model.embedding.pretrained == "own" and config.pretrain.unlabelled == unlabelled
+    assert config.pretrain.text_column == ("body" if kind == "csv" else "text")
+    assert "    # pretrained: own" not in out.read_text()
+    assert_clean_error(cli("init", str(data), "--out", "-", "--unlabelled", str(tmp_path / "no.txt")), "not found")
