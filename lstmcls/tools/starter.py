@@ -120,6 +120,7 @@ def _model(profile: Profile, unlabelled: str | None) -> list[Choice]:
             ),
             proposed=unlabelled is None,
         ),
+        *_subwords(profile),
         Choice(
             "model.cell",
             "gru",
@@ -192,13 +193,26 @@ def _lines(block: dict[str, Any], reasons: dict[str, str], proposed: set[str], p
             lines += textwrap.wrap(
                 reasons[path], 116 - len(indent), initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# "
             )
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value:  # a section; an empty mapping is a value (`subwords: {}`)
             lines.append(f"{indent}{key}:")
             lines += _lines(value, reasons, proposed, path + ".")
         else:
             line = yaml.safe_dump({key: value}, default_flow_style=True, width=1000)[1:-2]
             lines.append(indent + ("# " if path in proposed else "") + line)
     return lines
+
+
+def _subwords(profile: Profile) -> list[Choice]:
+    """Short texts: subword features proposed (a commented line), not set; they cost epoch time, gain unproven."""
+    if not profile.short:
+        return []
+    why = (
+        "character n-grams: a word the vocabulary never saw (rare, misspelt, inflected) gets a vector from its "
+        "n-grams instead of the one out-of-vocabulary vector; an epoch takes two to three times as long, and on "
+        "TREC the gain is unproven (docs/architectures.md#subword-features). To try it, uncomment the line and "
+        "compare on validation"
+    )
+    return [Choice("model.embedding.subwords", {}, why, proposed=True)]
 
 
 def _round_up(value: float, step: int) -> int:

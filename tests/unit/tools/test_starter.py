@@ -52,6 +52,10 @@ def test_short_and_long_texts_get_different_commented_architectures(tmp_path: Pa
     assert "short texts" in comment_above(short_text, "dropout") and "short texts" not in long_text
     assert "kept whole" in comment_above(short_text, "max_length") and "95 %" in comment_above(long_text, "max_length")
     assert "GRU" in comment_above(long_text, "cell") and long["model"]["fuse_pooling"] is True
+    assert "    # subwords: {}" in short_text.splitlines() and "subwords" not in long_text  # one key away, not set
+    assert (
+        "character n-grams" in comment_above(short_text, "# subwords") and "subwords" not in short["model"]["embedding"]
+    )
 
 
 def test_unequal_classes_get_a_comment_on_weighing_them_not_weights(tmp_path: Path):
