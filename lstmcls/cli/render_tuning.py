@@ -38,8 +38,9 @@ def autotuned(result: AutotuneResult, as_json: bool) -> None:
 
     run = result.run.path
     if as_json:
-        print_json(
+        print_json(  # the final run's metrics first: their `seconds` (the trial's) must not hide the search's
             {
+                **result.final.metrics,
                 "study": result.search.study.study_name,
                 "folder": str(result.folder),
                 "best_config": str(result.best_config_path),
@@ -48,7 +49,6 @@ def autotuned(result: AutotuneResult, as_json: bool) -> None:
                 "budget_seconds": result.budget_seconds,
                 "seconds": round(result.seconds, 1),
                 "trials": result.search.trials,
-                **result.final.metrics,
             }
         )
         return
