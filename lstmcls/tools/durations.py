@@ -11,7 +11,7 @@ import re
 from lstmcls.errors import ConfigError
 
 # Below this no autotune is worth starting: loading the data, building and compiling a model and fitting the
-# linear baseline take seconds before the first epoch, and a search needs several trials and the final training.
+# linear baseline take seconds before the first epoch, and a search needs several trials.
 # Whether a budget above it fits a trial on the data at hand is known after the first trial (`autotune`).
 MIN_BUDGET_SECONDS = 30.0
 _UNITS = (("h", 3600), ("m", 60), ("s", 1))
@@ -48,7 +48,7 @@ def check_budget(seconds: float, what: str = "the autotune budget", hint: str = 
     if seconds < MIN_BUDGET_SECONDS:
         raise ConfigError(
             f"{what}: {format_duration(seconds)} is too short to search (at least "
-            f"{format_duration(MIN_BUDGET_SECONDS)}); {hint}a search needs several trials and the final training, "
+            f"{format_duration(MIN_BUDGET_SECONDS)}); {hint}a search needs several trials, "
             "e.g. 10m"
         )
 
