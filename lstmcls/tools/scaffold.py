@@ -43,7 +43,7 @@ def init_config(path: str | Path, delimiter: str = ",", unlabelled: str | Path |
     columns = list(values)
     if len(columns) < 2 or not values[columns[0]]:
         raise DataError(f"{path}: need at least a text and a label column (or field), and some rows")
-    text_column = max(columns, key=lambda c: np.mean([len(v) for v in values[c]]))
+    text_column = _longest_column(values)
     candidates = [c for c in columns if c != text_column and 2 <= len(set(values[c]) - {""}) <= MAX_LABELS]
     if not candidates:
         raise DataError(f"{path}: no column with 2 to {MAX_LABELS} distinct values to use as the label")
@@ -89,8 +89,13 @@ def _unlabelled_block(path: Path) -> dict[str, str]:
     values = _csv_sample(path, ",")
     if not values:
         raise DataError(f"{path}: an empty CSV; give a CSV with a header row, or a text file with one text per line")
-    column = max(values, key=lambda c: np.mean([len(v) for v in values[c]]) if values[c] else 0)
+    column = _longest_column(values)
     return {"unlabelled": str(path), **({"text_column": column} if column != "text" else {})}
+
+
+def _longest_column(values: dict[str, list[str]]) -> str:
+    """The column whose values are longest on average: the texts, beside labels and ids."""
+    return max(values, key=lambda column: np.mean([len(v) for v in values[column]]) if values[column] else 0)
 
 
 def write_starter_config(
