@@ -13,7 +13,7 @@ import yaml
 from conftest import cli, write_config, write_csv
 from lstmcls import runs
 
-BUDGET = 60  # seconds: a few tiny trials (7-15 s each on 2 shared cores)
+BUDGET = 45  # seconds: a few tiny trials (7-15 s each on 2 shared cores)
 SLACK = 1.15
 
 

@@ -56,7 +56,7 @@ def test_readme_opens_with_the_two_commands():
 
 def test_readme_is_short():
     lines = _read(ROOT / "README.md").count("\n")
-    assert lines < 220, f"README.md has {lines} lines; reference material belongs under docs/"
+    assert lines <= 200, f"README.md has {lines} lines; reference material belongs under docs/"
 
 
 def test_readme_links_every_docs_page():
