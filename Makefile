@@ -33,7 +33,7 @@ test: install
 test-fast: install
 	$(PYTEST) -m "not slow"
 
-# IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in bench-results/, table in docs/benchmarks.md.
+# IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in benchmarks/results/, table in docs/benchmarks.md.
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH)
 
