@@ -22,7 +22,8 @@ HEADER = [
 ACCURACY_NOTE = (
     "Mean ± standard deviation (minimum) over each row's seeds; n: the seeds. Validation picks the epoch (and "
     "anything else the row chooses); test is read once per seed, after. Wall s: the mean of the whole row (the "
-    "`lstmcls train` and `lstmcls eval` commands, and pretraining where the row has any); then its parts: loading "
+    "`lstmcls train` and `lstmcls eval` commands, start-up and the run's own linear baseline included, and "
+    "pretraining where the row has any); then its parts: loading "
     "the data, vectorising, training (with the kept epoch's saving and validation scores), evaluating on test (the "
     "`lstmcls eval` command, start-up included). The linear baseline's vectorising is inside its training."
 )
