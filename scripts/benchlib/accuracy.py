@@ -88,7 +88,7 @@ def _payload(name: str, row: dict, seed: int, measured: dict) -> dict:
 
 def lstmcls_seed(row: dict, seed: int, args: argparse.Namespace, work: Path) -> dict:
     overrides = [f"train.seed={seed}", *row["set"], *(QUICK if args.quick else [])]
-    pretrained = pretrain(row["vectors"], args, work.parent) if row["vectors"] else None
+    pretrained = pretrain(row["vectors"], seed, args, work.parent) if row["vectors"] else None
     if pretrained:
         overrides.append(f"model.embedding.pretrained={pretrained['run']}")
     run_dir, trained = train(ROOT / row["config"], work, f"seed{seed}", overrides)
@@ -124,30 +124,27 @@ def lstmcls_seed(row: dict, seed: int, args: argparse.Namespace, work: Path) -> 
     }
 
 
-def pretrain(config: str, args: argparse.Namespace, work: Path) -> dict:
-    """The vectors of a pretrain config, pretrained once per invocation (or `--vectors-run`, whose seconds are then
-    its run's own, reading the texts excluded): the run and the seconds it cost."""
+def pretrain(config: str, seed: int, args: argparse.Namespace, work: Path) -> dict:
+    """The vectors of a pretrain config for `seed`, pretrained once per invocation and seed (or `--vectors-run`):
+    the run and the seconds it cost. The pretrain run draws the seed's validation split, as the classifier does,
+    so that the reviews it validates on stay out of the vectors too."""
     cache = getattr(args, "pretrained", None) or {}
-    if config not in cache:
-        if args.vectors_run is not None:
+    key = f"{config} seed {seed}"
+    if key not in cache:
+        if args.vectors_run is not None:  # its seconds are its run's own, reading the texts excluded
             found = json.loads((args.vectors_run / "metrics.json").read_text())
-            cache[config] = {
-                "config": config,
-                "run": str(args.vectors_run),
-                "seconds": found["seconds"],
-                "reused": True,
-            }
+            cache[key] = {"config": config, "run": str(args.vectors_run), "seconds": found["seconds"], "reused": True}
         else:
-            print(f"accuracy: pretraining {config}", file=sys.stderr)
+            print(f"accuracy: pretraining {config}, seed {seed}", file=sys.stderr)
             quick = ["pretrain.epochs=1", "pretrain.unlabelled=null"] if args.quick else []
-            command = [*LSTMCLS, "pretrain", str(ROOT / config), *sets([f"run.dir={work}", *quick]), "--json"]
-            pretrained = run(command)
+            overrides = sets([f"run.dir={work}", f"train.seed={seed}", *quick])
+            pretrained = run([*LSTMCLS, "pretrain", str(ROOT / config), *overrides, "--json"])
             report = json.loads(pretrained["stdout"])
             # seconds: the whole `lstmcls pretrain` command (reading the texts included); run_seconds: its run's own
             found = {"run": report["run"], "seconds": pretrained["seconds"], "run_seconds": report["seconds"]}
-            cache[config] = {"config": config, **found, "reused": False}
+            cache[key] = {"config": config, **found, "reused": False}
         args.pretrained = cache
-    return cache[config]
+    return cache[key]
 
 
 # === The linear baseline: lstmcls/reporting/baseline.py on the same split ===
