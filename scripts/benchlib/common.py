@@ -116,9 +116,16 @@ def versions() -> dict:
 NOT_CODE = [":!benchmarks/results", ":!docs/benchmarks.md"]  # what a benchmark writes does not make the code dirty
 
 
+CODE = ["lstmcls", "scripts", "configs", "benchmarks/rows.yaml", "setup.cfg"]  # what a measurement depends on
+
+
 def commit() -> dict:
-    """The checked-out commit and whether the code differs from it (result files and the table do not count)."""
+    """The checked-out commit, whether the code differs from it (result files and the table do not count), and
+    `code`: a hash of the committed code's git trees, equal for two commits that differ only in results or docs."""
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    trees = subprocess.run(
+        ["git", "rev-parse", *(f"HEAD:{path}" for path in CODE)], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     changed = subprocess.run(
         [
             "git",
@@ -134,7 +141,7 @@ def commit() -> dict:
         capture_output=True,
         text=True,
     ).stdout
-    return {"commit": head, "dirty": bool(changed.strip())}
+    return {"commit": head, "dirty": bool(changed.strip()), "code": sha256(trees)[:12]}
 
 
 def sha256(text: str) -> str:

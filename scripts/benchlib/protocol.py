@@ -17,8 +17,9 @@ RULES = [
     "(`accuracy-<row>-seed<seed>.json`): the resolved config and its sha256, the commit (and whether the code "
     "differed from it), versions, machine, wall seconds split into load / vectorise / train / evaluate, each "
     "epoch's history, validation and test scores. This page is rendered from those files alone "
-    "(`python scripts/bench.py --table`); a unit test fails when it differs from what they render. A row measured "
-    "at an older commit than the newest shows its commit.",
+    "(`python scripts/bench.py --table`); a unit test fails when it differs from what they render. Every row shows "
+    "its commits; one measured with older code than the newest file's (lstmcls, scripts, configs) is marked "
+    "*older*, one measured with uncommitted changes *dirty*.",
     "- **Vectors.** `configs/imdb_best.yaml` fine-tunes its word2vec vectors: chosen on validation (fine-tuned "
     "0.9012, frozen 0.8904 on `configs/imdb.yaml`'s network, seed 42; rows `imdb_w2v_finetuned` and "
     "`imdb_w2v_frozen` measure it again for every seed). Frozen vectors had been chosen on test (commit 3784b39); "

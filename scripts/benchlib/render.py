@@ -78,7 +78,7 @@ def accuracy_section(results: list[dict]) -> list[str]:
     rows: dict[str, list[dict]] = {}
     for result in results:
         rows.setdefault(result["row"], []).append(result)
-    newest = max(results, key=lambda result: result["date"])["commit"]
+    newest = _code(max(results, key=lambda result: result["date"]))
     lines += [ACCURACY_NOTE]
     for title, headline in (("Headline rows", True), ("Other configs and comparisons", False)):
         chosen = [seeds for seeds in rows.values() if seeds[0]["headline"] == headline]
@@ -127,13 +127,19 @@ def _mean(values: list[float | None], spec: str = "{:.0f}") -> str:
     return spec.format(statistics.mean(known)) if known else "–"
 
 
+def _code(result: dict) -> str:
+    """What a file's figures were measured with: its code's hash (older files: their commit)."""
+    return result.get("code") or result["commit"]
+
+
 def _commits(seeds: list[dict], newest: str) -> str:
-    """The row's commits (short), each marked when older than the newest accuracy file's, or measured dirty."""
+    """The row's commits (short), each marked when its code is older than the newest accuracy file's (a commit
+    that changed only results or docs is not older code), or when measured with uncommitted changes (dirty)."""
     found = []
     for seed in seeds:
-        cell = seed["commit"][:7] + (" (dirty)" if seed.get("dirty") else "")
-        if seed["commit"] != newest:
-            cell += " (older)"
+        cell = seed["commit"][:7] + (" *dirty*" if seed.get("dirty") else "")
+        if _code(seed) != newest:
+            cell += " *older*"
         if cell not in found:
             found.append(cell)
     return ", ".join(found)

@@ -53,6 +53,7 @@ def seed_file(row: str, seed: int, test: float, commit: str = "b" * 40, **extra)
         "date": f"2026120{seed}-100000",
         "commit": commit,
         "dirty": False,
+        "code": "new",
         "machine": MACHINE,
         "versions": VERSIONS,
         "seconds": {"load": 10.0, "vectorise": 20.0, "train": 100.0 + seed, "evaluate": 15.0, "total": 150.0},
@@ -65,7 +66,8 @@ def seed_file(row: str, seed: int, test: float, commit: str = "b" * 40, **extra)
 
 def test_a_row_shows_the_mean_spread_and_minimum_of_its_seeds_and_the_commit_of_older_files():
     files = [seed_file("imdb", 1, 0.88), seed_file("imdb", 2, 0.89), seed_file("imdb", 3, 0.87)]
-    files.append(seed_file("imdb_gru", 1, 0.86, commit="a" * 40))
+    files.append(seed_file("imdb_gru", 1, 0.86, commit="a" * 40, code="old"))
+    files.append(seed_file("imdb_bilstm", 1, 0.85, commit="c" * 40))  # a later commit of the same code
     text = render.render(files)
     assert "### Headline rows" in text and "### Other configs and comparisons" in text
     assert (
@@ -73,7 +75,7 @@ def test_a_row_shows_the_mean_spread_and_minimum_of_its_seeds_and_the_commit_of_
         "| 10 / 20 / 102 / 15 | bbbbbbb |" in text
     )
     assert "| configs/imdb_gru.yaml (`imdb_gru`) | 1 | 0.8600 | 0.8700 | 2.0 | 150 | 10 / 20 / 101 / 15 " in text
-    assert "| aaaaaaa (older) |" in text
+    assert "| aaaaaaa *older* |" in text and "| ccccccc |" in text
     assert "| configs/imdb.yaml (`imdb`) | how imdb was chosen |" in text  # the protocol's table
     assert "Measured 20261201–20261203 on Test CPU, 2 cores, no GPU; TensorFlow 2.21.0" in text
 
