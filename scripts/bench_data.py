@@ -10,8 +10,8 @@ compressed Parquet against 16 × 33 MB of CSV).
 Within each scale the two modes run one after the other, in alternating order from scale to scale (so drift on a
 shared machine hits both), then `predict --out` runs on that scale's shards with the first scale's run. Every
 command is a subprocess; its peak RSS is its own `ru_maxrss` from `wait4` (TensorFlow's threads live in that
-process). Writes `benchmarks/results/data-<date>.json` and the data section of docs/benchmarks.md (between its
-markers; `scripts/bench.py --table` renders it too). The scratch folder (shards, runs, predictions) is deleted at
+process). Writes `benchmarks/results/data-<date>.json`, then renders docs/benchmarks.md again from the result
+files (its data section is `data_section` of the newest data file). The scratch folder (shards, runs, predictions) is deleted at
 the end unless `--keep`.
 
     python scripts/bench_data.py                              # ×1, ×4, ×16 (2 CPU cores: not yet timed)

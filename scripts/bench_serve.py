@@ -6,8 +6,8 @@ stops after `--requests` requests or `--seconds` seconds, whichever comes first.
 Each server row records the texts per model call the server actually formed (from its `/metrics`), and the
 in-process ceiling is measured right after, at those batch sizes as well as at 1 and `--max-batch` texts: a
 server whose clients keep it at 16 texts per call is judged against the model at 16 texts per call.
-Writes `benchmarks/results/serve-<date>.json` (as `scripts/bench.py` does) and the "Serving" section of
-docs/benchmarks.md (`serve_section`, which `scripts/bench.py --table` also renders from that file).
+Writes `benchmarks/results/serve-<date>.json` (as `scripts/bench.py` does), then renders docs/benchmarks.md again
+from the result files (its "Serving" section is `serve_section` of the newest serve file).
 
     python scripts/bench_serve.py --run runs/<run-id>
     python scripts/bench_serve.py --run runs/<run-id> --quick    # a smoke run; not tabled

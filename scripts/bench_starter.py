@@ -5,7 +5,8 @@ For each data set: `lstmcls init` on its training file (nothing else chosen), th
 `lstmcls train` (the seed also draws the validation split) and `lstmcls eval` on the test file, read once per run
 after training. The baseline (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation split)
 is the run's own (`train.baseline`), so both sides see the same texts. Writes `benchmarks/results/starter-<date>.json`
-(`starter-autotune-<date>.json` with --autotune) and its "Your own data" section of docs/benchmarks.md from it.
+(`starter-autotune-<date>.json` with --autotune), then renders docs/benchmarks.md again from the result files
+(its "Your own data" sections are `section` of the newest of each).
 
     python scripts/bench_starter.py                         # TREC-6 and TREC-50, 3 seeds (about 10 minutes)
     python scripts/bench_starter.py --data trec6 imdb       # IMDB: about 8 minutes a seed on 2 cores
