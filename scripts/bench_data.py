@@ -11,8 +11,8 @@ Within each scale the two modes run one after the other, in alternating order fr
 shared machine hits both), then `predict --out` runs on that scale's shards with the first scale's run. Every
 command is a subprocess; its peak RSS is its own `ru_maxrss` from `wait4` (TensorFlow's threads live in that
 process). Writes `benchmarks/results/data-<date>.json`, then renders docs/benchmarks.md again from the result
-files (its data section is `data_section` of the newest data file). The scratch folder (shards, runs, predictions) is deleted at
-the end unless `--keep`.
+files (its data section is `data_section` of the newest data file). The scratch folder (shards, runs,
+predictions) is deleted at the end unless `--keep`.
 
     python scripts/bench_data.py                              # ×1, ×4, ×16 (2 CPU cores: not yet timed)
     python scripts/bench_data.py --quick                      # 2,000 reviews at ×1 and ×2; not tabled
