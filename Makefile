@@ -33,7 +33,8 @@ test: install
 test-fast: install
 	$(PYTEST) -m "not slow"
 
-# IMDB benchmarks (about 1.5 hours on 2 CPU cores); results in bench-results/, table in docs/benchmarks.md.
+# IMDB benchmarks: every accuracy row over seeds 1-3, throughput, predict (several hours on 2 CPU cores; see
+# scripts/bench.py). Results: one file per run in benchmarks/results/; docs/benchmarks.md is rendered from them.
 bench: install
 	$(BIN)/python scripts/bench.py $(BENCH)
 

@@ -10,9 +10,9 @@ compressed Parquet against 16 × 33 MB of CSV).
 Within each scale the two modes run one after the other, in alternating order from scale to scale (so drift on a
 shared machine hits both), then `predict --out` runs on that scale's shards with the first scale's run. Every
 command is a subprocess; its peak RSS is its own `ru_maxrss` from `wait4` (TensorFlow's threads live in that
-process). Writes `bench-results/data-<date>.json` and the data section of docs/benchmarks.md (between its
-markers; `scripts/bench.py --table` renders it too). The scratch folder (shards, runs, predictions) is deleted at
-the end unless `--keep`.
+process). Writes `benchmarks/results/data-<date>.json`, then renders docs/benchmarks.md again from the result
+files (its data section is `data_section` of the newest data file). The scratch folder (shards, runs,
+predictions) is deleted at the end unless `--keep`.
 
     python scripts/bench_data.py                              # ×1, ×4, ×16 (2 CPU cores: not yet timed)
     python scripts/bench_data.py --quick                      # 2,000 reviews at ×1 and ×2; not tabled
@@ -33,9 +33,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (scripts/bench.py: running commands, results folder, machine description, saving)
+from benchlib import common  # noqa: E402  (scripts/benchlib/: running commands, result files)
+from benchlib.render import measured  # noqa: E402
 
-IMDB = bench.ROOT.parent / "shared" / "datasets" / "imdb" / "train.csv.gz"
+IMDB = common.ROOT.parent / "shared" / "datasets" / "imdb" / "train.csv.gz"
 START, END = "<!-- bench_data:start -->", "<!-- bench_data:end -->"
 HEADING = "## Data: streaming against in-memory"
 # A small network, the same in both modes, so that reading and batching the data is what the epoch spends time on.
@@ -92,8 +93,8 @@ def train(config: Path, runs: Path, scale: int, rows: int, mode: str, overrides:
 
     print(f"data: ×{scale}, {mode}: lstmcls train", file=sys.stderr)
     name = f"x{scale}-{mode}"
-    run_dir, measured = bench.train(config, runs, name, ["train.epochs=1", *NETWORK, *MODES[mode], *overrides])
-    epoch = bench.history(run_dir)[0]
+    run_dir, measured = common.train(config, runs, name, ["train.epochs=1", *NETWORK, *MODES[mode], *overrides])
+    epoch = common.history(run_dir)[0]
     examples = json.loads((run_dir / METRICS).read_text())["examples"]["train"]
     data = yaml.safe_load((run_dir / CONFIG).read_text())["data"]
     return {
@@ -121,7 +122,7 @@ def predict(run_dir: Path, folder: Path, scale: int, rows: int) -> dict:
     print(f"data: ×{scale}: lstmcls predict --out", file=sys.stderr)
     out = folder / "predictions.parquet"
     command = ["predict", "--run", str(run_dir), "--data", str(folder / "train-*.parquet"), "--out", str(out)]
-    measured = bench.run([*bench.LSTMCLS, *command])
+    measured = common.run([*common.LSTMCLS, *command])
     written = pq.ParquetFile(out).metadata.num_rows
     if written != rows:
         sys.exit(f"bench_data: predict --out wrote {written} rows for {rows} input rows ({out})")
@@ -281,13 +282,8 @@ def data_section(result: dict) -> list[str]:
     ]
     if result["predict"]:
         lines += ["", *predict_table(result)]
-    lines += ["", *checks_table(result), "", bench._measured(result), END]
+    lines += ["", *checks_table(result), "", measured(result), END]
     return lines
-
-
-def write_section(result: dict) -> None:
-    """Replace the data section of docs/benchmarks.md between its markers (or add it), leaving the rest."""
-    bench.write_marked_section(START, END, data_section(result))
 
 
 # === Running it ===
@@ -295,8 +291,8 @@ def write_section(result: dict) -> None:
 
 def commit() -> str:
     """The checked-out commit, marked dirty when the tree has uncommitted changes."""
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=bench.ROOT, capture_output=True, text=True).stdout
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=bench.ROOT, capture_output=True, text=True).stdout
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=common.ROOT, capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=common.ROOT, capture_output=True, text=True).stdout
     return head.strip() + (" (dirty)" if dirty.strip() else "")
 
 
@@ -327,8 +323,8 @@ def main() -> None:
     import pyarrow
 
     load = os.getloadavg()
-    (bench.RESULTS / "runs").mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="data-", dir=bench.RESULTS / "runs"))
+    (common.RUNS).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="data-", dir=common.RUNS))
     try:
         measured = measure(args, work)
     finally:
@@ -348,7 +344,7 @@ def main() -> None:
         **measured,
     }
     result["checks"] = checks(result)
-    bench.publish("data", result, args.quick, write_section)
+    common.publish("data", result, args.quick)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ stops after `--requests` requests or `--seconds` seconds, whichever comes first.
 Each server row records the texts per model call the server actually formed (from its `/metrics`), and the
 in-process ceiling is measured right after, at those batch sizes as well as at 1 and `--max-batch` texts: a
 server whose clients keep it at 16 texts per call is judged against the model at 16 texts per call.
-Writes `bench-results/serve-<date>.json` (as `scripts/bench.py` does) and the "Serving" section of
-docs/benchmarks.md (`serve_section`, which `scripts/bench.py --table` also renders from that file).
+Writes `benchmarks/results/serve-<date>.json` (as `scripts/bench.py` does), then renders docs/benchmarks.md again
+from the result files (its "Serving" section is `serve_section` of the newest serve file).
 
     python scripts/bench_serve.py --run runs/<run-id>
     python scripts/bench_serve.py --run runs/<run-id> --quick    # a smoke run; not tabled
@@ -28,7 +28,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (scripts/bench.py: results folder, machine description, saving)
+from benchlib import common  # noqa: E402  (scripts/benchlib/: running commands, result files)
+from benchlib.render import measured  # noqa: E402
 
 SENTENCES = [
     "the film opens slowly but the story grows on you",
@@ -205,23 +206,9 @@ def serve_section(result: dict) -> list[str]:
         'in-process row at that many texts per call (measured right after the server rows), "of best in-process" '
         f"by the fastest in-process row. {result.get('note', '')}".rstrip(),
         "",
-        bench._measured(result),
+        measured(result),
     ]
     return lines
-
-
-def write_section(result: dict) -> None:
-    """Replace (or add) the Serving section of docs/benchmarks.md, leaving the other tables as they are."""
-    text = bench.TABLE.read_text(encoding="utf-8")
-    section = "\n".join(serve_section(result)) + "\n"
-    if HEADING + "\n" in text:
-        start = text.index(HEADING + "\n")
-        # the section ends where the next one starts: its heading, or a marker another script writes before it
-        ends = [found for mark in ("\n## ", "\n<!-- ") if (found := text.find(mark, start + len(HEADING))) != -1]
-        text = text[:start] + section + ("\n" + text[min(ends) + 1 :] if ends else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    bench.TABLE.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -259,7 +246,7 @@ def main() -> None:
         "note": args.note,
         "rows": rows,
     }
-    bench.publish("serve", result, args.quick, write_section)
+    common.publish("serve", result, args.quick)
 
 
 if __name__ == "__main__":

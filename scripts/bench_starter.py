@@ -4,8 +4,9 @@ several seeds, beside the linear baseline every run fits on the same split.
 For each data set: `lstmcls init` on its training file (nothing else chosen), then for each seed
 `lstmcls train` (the seed also draws the validation split) and `lstmcls eval` on the test file, read once per run
 after training. The baseline (TF-IDF word 1-2-grams + logistic regression, C chosen on the run's validation split)
-is the run's own (`train.baseline`), so both sides see the same texts. Writes `bench-results/starter-<date>.json`
-(`starter-autotune-<date>.json` with --autotune) and its "Your own data" section of docs/benchmarks.md from it.
+is the run's own (`train.baseline`), so both sides see the same texts. Writes `benchmarks/results/starter-<date>.json`
+(`starter-autotune-<date>.json` with --autotune), then renders docs/benchmarks.md again from the result files
+(its "Your own data" sections are `section` of the newest of each).
 
     python scripts/bench_starter.py                         # TREC-6 and TREC-50, 3 seeds (about 10 minutes)
     python scripts/bench_starter.py --data trec6 imdb       # IMDB: about 8 minutes a seed on 2 cores
@@ -25,10 +26,11 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (scripts/bench.py: running commands, results folder, machine description, saving)
 from bench_data import commit  # noqa: E402
+from benchlib import common  # noqa: E402  (scripts/benchlib/: running commands, result files)
+from benchlib.render import measured  # noqa: E402
 
-SHARED = bench.ROOT.parent / "shared" / "datasets"
+SHARED = common.ROOT.parent / "shared" / "datasets"
 # name → (folder under ../shared/datasets, label column, what it is)
 DATA = {
     "trec6": ("trec", "label", "TREC questions, 6 coarse classes"),
@@ -67,9 +69,9 @@ def seed_row(config: Path, test: Path, runs: Path, seed: int, args: argparse.Nam
     if args.autotune:
         run, trained, search = autotuned(config, runs / f"seed{seed}", overrides, args.autotune)
     else:
-        (run, trained), search = bench.train(config, runs, f"seed{seed}", overrides), {}
+        (run, trained), search = common.train(config, runs, f"seed{seed}", overrides), {}
     metrics = json.loads((run / "metrics.json").read_text())
-    evaluated = json.loads(bench.run([*bench.LSTMCLS, "eval", "--run", str(run), "--json"])["stdout"])
+    evaluated = json.loads(common.run([*common.LSTMCLS, "eval", "--run", str(run), "--json"])["stdout"])
     return {
         "seed": seed,
         "run": run.name,
@@ -90,7 +92,7 @@ def seed_row(config: Path, test: Path, runs: Path, seed: int, args: argparse.Nam
 def autotuned(config: Path, runs: Path, overrides: list[str], budget: str) -> tuple[Path, dict, dict]:
     """`lstmcls train CONFIG --autotune BUDGET`: its final run, the command's wall time, and what the search did."""
     sets = [arg for item in [f"run.dir={runs}", *overrides] for arg in ("--set", item)]
-    trained = bench.run([*bench.LSTMCLS, "train", str(config), *sets, "--autotune", budget, "--json"])
+    trained = common.run([*common.LSTMCLS, "train", str(config), *sets, "--autotune", budget, "--json"])
     found = json.loads(trained["stdout"])
     search = {
         "budget_seconds": found["budget_seconds"],
@@ -112,7 +114,7 @@ def data_set(name: str, args: argparse.Namespace, work: Path) -> dict:
     print(f"starter: {name}", file=sys.stderr)
     train, test = prepared(name, work)
     config = work / f"{name}.yaml"
-    bench.run([*bench.LSTMCLS, "init", str(train), "--out", str(config)])
+    common.run([*common.LSTMCLS, "init", str(train), "--out", str(config)])
     rows = [seed_row(config, test, work / "runs" / name, seed, args) for seed in args.seeds]
     return {
         "name": name,
@@ -147,7 +149,7 @@ def section(result: dict) -> list[str]:
         cells = [_figure(row[key]) for key in ("validation_accuracy", "baseline_validation_accuracy")]
         cells += [_figure(row[key]) for key in ("test_accuracy", "baseline_test_accuracy")]
         lines.append(f"| {row['what']} | {' | '.join(cells)} | {row['train_wall_seconds']['mean']:.0f} |")
-    lines += ["", f"Commit {result['commit']}. {bench._measured(result)}", end]
+    lines += ["", f"Commit {result['commit']}. {measured(result)}", end]
     return lines
 
 
@@ -168,13 +170,7 @@ def main() -> None:
         rows = [data_set(name, args, Path(scratch)) for name in args.data]
     result = {"commit": commit(), "seeds": args.seeds, "autotune": args.autotune, "rows": rows}
     name = "starter-autotune" if args.autotune else "starter"
-    bench.publish(name, result, args.quick, write_section)
-
-
-def write_section(saved: dict) -> None:
-    """The section between its own markers: the starter's and the autotune's sections live side by side."""
-    lines = section(saved)
-    bench.write_marked_section(lines[0], lines[-1], lines)
+    common.publish(name, result, args.quick)
 
 
 if __name__ == "__main__":

@@ -1,115 +1,165 @@
-"""The baseline `scripts/bench.py` measures `lstmcls train` against: IMDB in plain Keras, as the tutorials write it.
+"""The same-work reference `scripts/bench.py` measures lstmcls against: a config's network and training written
+with Keras's own layers, on the same text pipeline, so that it differs only in what lstmcls adds for speed.
 
-Same architecture, vocabulary size and maximum length as an lstmcls config (Embedding with masking → spatial
-dropout → one recurrent layer, optionally bidirectional → dropout → last state or max over time → sigmoid), the
-same 90/10 train/validation split, Adam with the same learning rate and clipping, early stopping that keeps the
-best epoch. The input pipeline is the tutorials': raw strings vectorized by `TextVectorization` in a `tf.data`
-map, every text padded to `max_length`, prefetched; `--cache` caches the vectorized batches (vectorize once).
-Prints one JSON object last: epoch seconds (training batches only), examples/s and test accuracy.
+The same network as `lstmcls.models.factory` builds without its speed-ups: `keras.layers.Embedding` (masked) →
+`SpatialDropout1D` → `keras.layers.GRU`/`LSTM` (in `Bidirectional` when the config says so) → `Dropout` → the
+last state, or the max over the unmasked steps (Keras's `GlobalMaxPooling1D` lets padding in, so the masked max
+is lstmcls's layer) → one sigmoid; Adam with the config's learning rate and clipping; the config's epochs, early
+stopping on its monitor and patience, the best epoch's weights kept. There is no fused loop, no XLA and no
+length buckets: every batch is padded to `max_length`.
+
+The text pipeline is lstmcls's own, imported, so both sides see the same token ids: the same data source and
+validation split (`load_splits`), the same standardiser and vocabulary adapted on the training texts, the same end
+of each text kept (`build_preprocessor`), encoded once and batched as lstmcls batches without buckets. Epochs are
+timed by lstmcls's own `EpochTimer` callback (training batches only), as `lstmcls train` times them.
+
+    python scripts/plain_keras.py configs/imdb.yaml [--set KEY=VALUE ...] [--no-test] [--test-limit N]
+
+Prints one JSON object last: each phase's seconds, each epoch's history, validation and test scores.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import time
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
-import tensorflow_datasets as tfds
+
+from lstmcls.config import load_config
+from lstmcls.config.schema import Config
+from lstmcls.data.encoding import VALIDATION_BATCH, encode_texts
+from lstmcls.data.splits import Splits, load_splits, targets, to_dataset
+from lstmcls.data.text import build_preprocessor
+from lstmcls.models.layers import MaskedMaxPooling1D
+from lstmcls.reporting.scores import best_epoch, monitor_mode, score
+from lstmcls.training.callbacks import EpochTimer
+from lstmcls.training.timing import FINISH, LOAD, TRAIN, VECTORISE, Phases
+
+EVALUATE = "evaluate"
 
 
-class EpochTimer(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-        self.train_seconds = None
+def supported(config: Config) -> None:
+    """The reference covers one GRU or LSTM layer, last or max pooling, no head, no subwords or vectors."""
+    model = config.model
+    blockers = [
+        f"model.layers={model.layers}" if model.layers != 1 else "",
+        f"model.cell={model.cell}" if model.cell not in ("gru", "lstm") else "",
+        f"model.pooling={model.pooling}" if model.pooling not in ("last", "max") else "",
+        "model.head" if model.head else "",
+        "model.embedding.subwords" if model.embedding.subwords else "",
+        "model.embedding.pretrained" if model.embedding.pretrained else "",
+    ]
+    if any(blockers):
+        sys.exit(f"plain_keras: not covered: {', '.join(item for item in blockers if item)}")
 
-    def on_test_begin(self, logs=None):
-        if self.train_seconds is None:
-            self.train_seconds = time.perf_counter() - self.started
-            self.seconds.append(self.train_seconds)
 
-    def on_train_begin(self, logs=None):
-        self.seconds = []
+# === Model ===
+
+
+def network(config: Config, vocabulary_size: int) -> keras.Model:
+    """The config's network in Keras's layers: embedding → spatial dropout → recurrent → dropout → pooling → sigmoid."""
+    model = config.model
+    recurrent = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[model.cell]
+    layer = recurrent(model.units, return_sequences=model.pooling == "max")
+    if model.bidirectional:
+        layer = keras.layers.Bidirectional(layer, merge_mode=model.merge_mode)
+    ids = keras.Input((None,), dtype="int64")
+    x = keras.layers.Embedding(vocabulary_size, model.embedding.dim, mask_zero=True)(ids)
+    x = keras.layers.SpatialDropout1D(model.embedding.dropout)(x)
+    x = keras.layers.Dropout(model.dropout)(layer(x))
+    if model.pooling == "max":
+        x = MaskedMaxPooling1D()(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    classifier = keras.Model(ids, outputs)
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=config.train.learning_rate, clipnorm=config.train.clipnorm),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
+    )
+    return classifier
+
+
+def callbacks(config: Config, examples: int) -> list[keras.callbacks.Callback]:
+    """lstmcls's epoch timer; early stopping on the config's monitor, the best epoch's weights restored at the end."""
+    train = config.train
+    patience = train.patience or train.epochs  # no patience: train every epoch, still keep the best
+    stop = keras.callbacks.EarlyStopping(
+        monitor=train.monitor, mode=monitor_mode(train.monitor), patience=patience, restore_best_weights=True
+    )
+    return [EpochTimer(examples), stop]
+
+
+# === Running it ===
+
+
+def scores(classifier: keras.Model, ids: np.ndarray, labels: np.ndarray, names: list[str]) -> dict[str, float]:
+    probabilities = classifier.predict(ids, batch_size=VALIDATION_BATCH, verbose=0)
+    found = score(labels, np.concatenate([1.0 - probabilities, probabilities], axis=1), names)
+    return {key: value for key, value in found.items() if isinstance(value, float)}
+
+
+def fit(config: Config, splits: Splits, phases: Phases) -> tuple[keras.Model, keras.Model, np.ndarray, list[dict]]:
+    """The preprocessor, the trained classifier (best epoch), the validation token ids and each epoch's logs."""
+    train = config.train
+    with phases.timed(VECTORISE):
+        preprocessor = build_preprocessor(config.vectorizer, splits.vocabulary_texts)
+        ids = encode_texts(preprocessor, splits.train.texts)
+        data = to_dataset(ids, targets(splits.train.labels, 2), train.batch_size, train.seed, buckets=0)
+        held = encode_texts(preprocessor, splits.validation.texts)
+        validation = to_dataset(held, targets(splits.validation.labels, 2), VALIDATION_BATCH)
+    with phases.timed(TRAIN):
+        classifier = network(config, preprocessor.get_layer("vectorizer").vocabulary_size())
+        examples = train.steps_per_epoch * train.batch_size if train.steps_per_epoch else len(splits.train)
+        history = classifier.fit(
+            data.repeat() if train.steps_per_epoch else data,
+            validation_data=validation,
+            epochs=train.epochs,
+            steps_per_epoch=train.steps_per_epoch,
+            callbacks=callbacks(config, examples),
+            verbose=2,
+        )
+    epochs = [
+        {key: float(values[epoch]) for key, values in history.history.items()} for epoch in range(len(history.epoch))
+    ]
+    return preprocessor, classifier, held, epochs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
-    parser.add_argument("--max-tokens", type=int, default=20000)
-    parser.add_argument("--max-length", type=int, default=256)
-    parser.add_argument("--embedding-dim", type=int, default=64)
-    parser.add_argument("--units", type=int, default=64)
-    parser.add_argument("--dropout", type=float, default=0.5)
-    parser.add_argument("--embedding-dropout", type=float, default=0.0, help="SpatialDropout1D after the embedding")
-    parser.add_argument("--bidirectional", action="store_true")
-    parser.add_argument("--pooling", choices=["last", "max"], default="last")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--patience", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--cache", action="store_true", help="cache the vectorized batches (vectorize once)")
-    parser.add_argument("--no-test", action="store_true", help="skip the test-set evaluation (throughput runs)")
-    parser.add_argument("--limit", type=int, help="use only this many training and test reviews (smoke runs)")
+    parser.add_argument("config", type=Path, help="an lstmcls config (configs/imdb.yaml)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a config override")
+    parser.add_argument("--no-test", action="store_true", help="skip the test split (throughput runs)")
+    parser.add_argument("--test-limit", type=int, help="score only this many test texts (smoke runs)")
     args = parser.parse_args()
-    keras.utils.set_random_seed(args.seed)
-
-    take = f"[:{args.limit}]" if args.limit else ""
-    train = tfds.load("imdb_reviews", split=f"train{take}", as_supervised=True, download=False)
-    texts, labels = zip(*[(text.decode("utf-8"), int(label)) for text, label in tfds.as_numpy(train)])
-    order = np.random.default_rng(args.seed).permutation(len(texts))
-    held = order[: len(order) // 10]
-    kept = order[len(order) // 10 :]
-
-    vectorize = keras.layers.TextVectorization(max_tokens=args.max_tokens, output_sequence_length=args.max_length)
-    vectorize.adapt(tf.data.Dataset.from_tensor_slices([texts[i] for i in kept]).batch(1024))
-
-    def dataset(indices, shuffle: bool) -> tf.data.Dataset:
-        data = tf.data.Dataset.from_tensor_slices(([texts[i] for i in indices], [labels[i] for i in indices]))
-        if shuffle:
-            data = data.shuffle(len(indices), seed=args.seed)
-        data = data.batch(args.batch_size).map(lambda x, y: (vectorize(x), y))
-        return (data.cache() if args.cache else data).prefetch(tf.data.AUTOTUNE)
-
-    recurrent = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[args.cell]
-    layer = recurrent(args.units, return_sequences=args.pooling == "max")
-    model = keras.Sequential(
-        [
-            keras.Input((args.max_length,), dtype="int64"),
-            keras.layers.Embedding(args.max_tokens, args.embedding_dim, mask_zero=True),
-            keras.layers.SpatialDropout1D(args.embedding_dropout),
-            keras.layers.Bidirectional(layer) if args.bidirectional else layer,
-            keras.layers.Dropout(args.dropout),
-            *([keras.layers.GlobalMaxPooling1D()] if args.pooling == "max" else []),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate, clipnorm=1.0),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-    timer = EpochTimer()
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience, restore_best_weights=True)
-    model.fit(
-        dataset(kept, True),
-        validation_data=dataset(held, False),
-        epochs=args.epochs,
-        callbacks=[timer, stop],
-        verbose=2,
-    )
+    config = load_config(args.config, args.set)
+    supported(config)
+    keras.utils.set_random_seed(config.train.seed)
+    phases = Phases()
+    with phases.timed(LOAD):
+        splits = load_splits(config)
+    if len(splits.label_names) != 2 or splits.multi_label:
+        sys.exit("plain_keras: the reference covers two classes (one sigmoid)")
+    preprocessor, classifier, held, epochs = fit(config, splits, phases)
+    with phases.timed(FINISH):
+        validation = scores(classifier, held, splits.validation.labels, splits.label_names)
     result = {
-        "train_examples": len(kept),
-        "epoch_seconds": [round(s, 2) for s in timer.seconds],
-        "examples_per_second": [round(len(kept) / s, 1) for s in timer.seconds],
+        "config_sha256": hashlib.sha256(config.to_yaml().encode("utf-8")).hexdigest(),
+        "resolved_config": config.to_yaml(),
+        "epochs": len(epochs),
+        "best_epoch": best_epoch([epoch[config.train.monitor] for epoch in epochs], config.train.monitor),
+        "history": epochs,
+        "validation": validation,
     }
-    if not args.no_test:
-        test = tfds.load("imdb_reviews", split=f"test{take}", as_supervised=True, download=False)
-        test_data = test.batch(256).map(lambda x, y: (vectorize(x), y))
-        result["test_accuracy"] = round(float(model.evaluate(test_data, verbose=0, return_dict=True)["accuracy"]), 4)
-    print(json.dumps(result))
+    if not args.no_test and splits.test is not None:
+        with phases.timed(EVALUATE):
+            keep = slice(args.test_limit)
+            tested = encode_texts(preprocessor, splits.test.texts[keep])
+            result["test"] = scores(classifier, tested, splits.test.labels[keep], splits.label_names)
+    print(json.dumps({**result, "phase_seconds": phases.as_dict()}))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import logging
 import tempfile
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from lstmcls.reporting.thresholds import choose_decision
 from lstmcls.training import distribute, embedding, loop
 from lstmcls.training.callbacks import EpochTimer, StopOnRequest
 from lstmcls.training.objectives import Objectives, compile_classifier
+from lstmcls.training.timing import BASELINE, FINISH, TRAIN, VECTORISE, Phases
 from lstmcls.training.vectors import Vectors
 
 log = logging.getLogger("lstmcls")
@@ -49,6 +50,7 @@ class Session:
     vectors: Vectors | None
     cluster: distribute.Cluster
     objectives: Objectives  # loss, metrics and class weights, as both `fit` and the distributed loop train with them
+    phases: Phases = field(default_factory=Phases)  # wall seconds per phase, loading included (the runner's)
 
     @property
     def num_classes(self) -> int:
@@ -60,7 +62,8 @@ class Session:
 
 
 def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], stop: threading.Event) -> dict[str, Any]:
-    """Train the session's classifier and write its artifacts; the metrics of the run (without `seconds`).
+    """Train the session's classifier and write its artifacts; the metrics of the run (without `seconds`), with
+    the wall seconds of each phase (`phase_seconds`: load, vectorise, train, finish, baseline).
 
     Args:
         session: the run, config, data, pretrained vectors and strategy.
@@ -73,12 +76,15 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
     # Same config + seed → same weights on one machine (tested). TensorFlow's op-determinism switch is not used:
     # Keras turns XLA off under it, and XLA is most of the CPU speed-up.
     runs.write_json(run.file(runs.LABELS), session.splits.label_names)
-    preprocessor = _vocabulary(session)
+    phases = session.phases
     shard = (session.cluster.workers, session.cluster.worker)  # streaming divides the training files by worker
     # Streamed files are vectorised into token ids on local disk, removed when the session ends, however it ends.
     with tempfile.TemporaryDirectory(prefix="lstmcls-token-ids-") as cache:
-        train_data, validation_data = training_datasets(preprocessor, session.splits, config, Path(cache), shard)
-        classifier, freezing = _model(session, preprocessor)
+        with phases.timed(VECTORISE):
+            preprocessor = _vocabulary(session)
+            train_data, validation_data = training_datasets(preprocessor, session.splits, config, Path(cache), shard)
+        with phases.timed(TRAIN):
+            classifier, freezing = _model(session, preprocessor)
         callbacks = [*_callbacks(session, stop, extra), *freezing]
         log.info(
             "training %s on %d examples (%d %s, vocabulary %d), validating on %d",
@@ -89,11 +95,14 @@ def fit(session: Session, verbose: int, extra: list[keras.callbacks.Callback], s
             _vocabulary_size(preprocessor),
             len(session.splits.validation),
         )
-        classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
-        metrics = _finish(session, preprocessor, classifier, validation_data)
+        with phases.timed(TRAIN):
+            classifier = _train(session, classifier, train_data, validation_data, callbacks, verbose, stop)
+        with phases.timed(FINISH):
+            metrics = _finish(session, preprocessor, classifier, validation_data)
     if session.config.wants_baseline and session.cluster.is_chief:
-        metrics["baseline"] = _baseline(session)
-    return metrics
+        with phases.timed(BASELINE):
+            metrics["baseline"] = _baseline(session)
+    return {**metrics, "phase_seconds": phases.as_dict()}
 
 
 # === Vocabulary ===

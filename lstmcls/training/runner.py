@@ -32,6 +32,7 @@ from lstmcls.training import distribute, fitting
 from lstmcls.training.callbacks import TrackEpochs
 from lstmcls.training.interruption import stop_requests
 from lstmcls.training.objectives import objectives_for
+from lstmcls.training.timing import LOAD, Phases
 from lstmcls.training.vectors import Vectors, load_pretrained
 
 log = logging.getLogger("lstmcls")
@@ -82,13 +83,16 @@ def train(
     """
     cluster = distribute.cluster(config.distribute.strategy)  # first: multi_worker sets TensorFlow up
     tracking = tracking or Tracking(config if cluster.is_chief else None)  # only the chief's run is tracked
-    splits = _load(config, cluster.workers)
+    phases = Phases()
+    with phases.timed(LOAD):
+        splits = _load(config, cluster.workers)
     objectives = objectives_for(config, splits, also_monitored)  # a class weight or monitor that cannot work fails here
     log.info("strategy: %s", cluster.describe())  # after the checks: bad input prints its error line alone
-    vectors = load_pretrained(config.model.embedding)
+    with phases.timed(LOAD):
+        vectors = load_pretrained(config.model.embedding)
     if cluster.is_chief:
         run = runs.create_run(config, splits.fingerprint, splits.dropped)
-        session = fitting.Session(run, config, splits, vectors, cluster, objectives)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases)
         return TrainResult(run, _train_in(session, verbose, list(callbacks), tracking))
     with _scratch(cluster) as scratch:
         scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
@@ -113,13 +117,15 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> TrainResul
     log.info("strategy: %s", cluster.describe())
     if cluster.is_chief:  # the others only read the run
         status = run.require_resumable()
-    splits, vectors = _resumed_data(run, config)
+    phases = Phases()
+    with phases.timed(LOAD):
+        splits, vectors = _resumed_data(run, config)
     # A tuning trial's epochs also logged its study's metric: the resumed epochs log the same columns.
     trial = {"tune.metric": config.tune.metric} if config.tune is not None and run.meta.get("tune") else None
     objectives = objectives_for(config, splits, trial)
     if cluster.is_chief:
         log.info("resuming %s run %s", status, run.path)
-        session = fitting.Session(run, config, splits, vectors, cluster, objectives)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases)
         return TrainResult(run, _train_in(session, verbose, [], Tracking(config)))
     log.info("resuming the chief's run %s", run.path)
     with _scratch(cluster) as scratch:

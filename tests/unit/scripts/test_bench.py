@@ -1,64 +1,132 @@
-"""The benchmark script's bookkeeping (not its timings): which configs it trains and the table it writes."""
+"""The benchmark script's bookkeeping (not its timings): the rows it trains, the result files' aggregation, and
+docs/benchmarks.md rendered from the committed result files alone."""
 
-import json
 import sys
 from pathlib import Path
+
+import yaml
 
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench  # noqa: E402
+from benchlib import accuracy, common, render, throughput  # noqa: E402
 
-MACHINE = {"cpu": "Test CPU", "cores": 2, "tensorflow": "2.21.0", "keras": "3.15.1", "python": "3.11.7"}
-
-
-def test_every_trainable_config_is_benchmarked_and_search_or_pretrain_configs_are_not():
-    names = {path.name for path in bench.trainable_configs()}
-    assert {"imdb.yaml", "imdb_best.yaml"} <= names
-    assert not {"imdb_tune.yaml", "imdb_w2v.yaml"} & names
+MACHINE = {"cpu": "Test CPU", "cores": 2, "platform": "Linux"}
+VERSIONS = {"tensorflow": "2.21.0", "keras": "3.15.1", "python": "3.11.7", "sklearn": "1.7.0"}
 
 
-def test_table_puts_every_row_next_to_the_linear_baseline_and_shows_ratios():
-    accuracy = {
-        "date": "20261125-170000",
+def test_the_committed_page_is_what_the_committed_result_files_render():
+    rendered = render.render(render.load_results(common.RESULTS))
+    committed = common.TABLE.read_text(encoding="utf-8")
+    assert committed == rendered, "docs/benchmarks.md differs from its results: run `python scripts/bench.py --table`"
+
+
+def test_every_imdb_config_that_trains_has_a_row_and_every_row_says_how_it_was_chosen():
+    rows = accuracy.load_rows()
+    benchmarked = {row["config"] for row in rows.values()}
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text())
+        if not {"tune", "pretrain"} & set(raw) and raw["data"]["source"] == "imdb":
+            assert f"configs/{path.name}" in benchmarked, f"{path.name} has no row in benchmarks/rows.yaml"
+    for name, row in rows.items():
+        assert row["kind"] in accuracy.MEASURE and (ROOT / row["config"]).is_file(), name
+        assert row["title"] and len(row["chosen"].split()) > 5, name
+    assert {name for name, row in rows.items() if row["headline"]} == {"imdb", "imdb_best", "linear"}
+
+
+def test_imdb_best_fine_tunes_its_vectors_as_validation_chose():
+    raw = yaml.safe_load((ROOT / "configs" / "imdb_best.yaml").read_text())
+    assert raw["model"]["embedding"]["trainable"] is True
+    assert "validation" in (ROOT / "configs" / "imdb_best.yaml").read_text()
+
+
+def seed_file(row: str, seed: int, test: float, commit: str = "b" * 40, **extra) -> dict:
+    return {
+        "benchmark": "accuracy",
+        "row": row,
+        "title": f"configs/{row}.yaml",
+        "kind": "lstmcls",
+        "headline": row == "imdb",
+        "chosen": f"how {row} was chosen",
+        "seed": seed,
+        "date": f"2026120{seed}-100000",
+        "commit": commit,
+        "dirty": False,
+        "code": "new",
         "machine": MACHINE,
-        "rows": [
-            {
-                "name": "configs/imdb.yaml",
-                "test_accuracy": 0.88,
-                "train_seconds": 200.0,
-                "epochs": 4,
-                "date": "20261125-170000",
-            },
-            {"name": "TF-IDF 1-2 grams + logistic regression", "test_accuracy": 0.9, "wall_seconds": 60.0},
-        ],
+        "versions": VERSIONS,
+        "seconds": {"load": 10.0, "vectorise": 20.0, "train": 100.0 + seed, "evaluate": 15.0, "total": 150.0},
+        "epochs": 2,
+        "validation": {"accuracy": test + 0.01},
+        "test": {"accuracy": test},
+        **extra,
     }
-    speed = {"min": 1.0, "median": 2.0, "max": 3.0}
-    throughput = {
-        "date": "20261125-170000",
-        "machine": MACHINE,
+
+
+def test_a_row_shows_the_mean_spread_and_minimum_of_its_seeds_and_the_commit_of_older_files():
+    files = [seed_file("imdb", 1, 0.88), seed_file("imdb", 2, 0.89), seed_file("imdb", 3, 0.87)]
+    files.append(seed_file("imdb_gru", 1, 0.86, commit="a" * 40, code="old"))
+    files.append(seed_file("imdb_bilstm", 1, 0.85, commit="c" * 40))  # a later commit of the same code
+    text = render.render(files)
+    assert "### Headline rows" in text and "### Other configs and comparisons" in text
+    assert (
+        "| configs/imdb.yaml (`imdb`) | 3 | 0.8800 ± 0.0100 (0.8700) | 0.8900 ± 0.0100 (0.8800) | 2.0 | 150 "
+        "| 10 / 20 / 102 / 15 | bbbbbbb |" in text
+    )
+    assert "| configs/imdb_gru.yaml (`imdb_gru`) | 1 | 0.8600 | 0.8700 | 2.0 | 150 | 10 / 20 / 101 / 15 " in text
+    assert "| aaaaaaa *older* |" in text and "| ccccccc |" in text
+    assert "| configs/imdb.yaml (`imdb`) | how imdb was chosen |" in text  # the protocol's table
+    assert "Measured 20261201–20261203 on Test CPU, 2 cores, no GPU; TensorFlow 2.21.0" in text
+
+
+def test_quick_files_never_reach_the_page(tmp_path: Path):
+    common_file = '{"benchmark": "accuracy", "quick": true, "date": "20261201-000000"}'
+    (tmp_path / "accuracy-imdb-seed1-quick.json").write_text(common_file)
+    assert render.load_results(tmp_path) == []
+
+
+def test_the_throughput_ratios_divide_the_reference_seconds_by_each_variants_in_the_same_round():
+    def measured(seconds: float) -> dict:
+        return {"epoch_seconds": [seconds * 2, seconds], "examples_per_second": 9600 / seconds}
+
+    rounds = [
+        {
+            "runs": {
+                throughput.REFERENCE: measured(30.0),
+                throughput.PADDED: measured(20.0),
+                throughput.CONFIGURED: measured(15.0),
+            }
+        },
+        {
+            "runs": {
+                throughput.REFERENCE: measured(36.0),
+                throughput.PADDED: measured(20.0),
+                throughput.CONFIGURED: measured(12.0),
+            }
+        },
+        {
+            "runs": {
+                throughput.REFERENCE: measured(32.0),
+                throughput.PADDED: measured(20.0),
+                throughput.CONFIGURED: measured(16.0),
+            }
+        },
+    ]
+    summary = throughput.summary(rounds)
+    assert summary["ratios"]["a"] == {"min": 1.5, "median": 1.6, "max": 1.8}
+    assert summary["ratios"]["b"] == {"min": 2.0, "median": 2.0, "max": 3.0}
+    result = {
+        "benchmark": "throughput",
+        "date": "20261202-100000",
+        "commit": "c" * 40,
+        "machine": {**MACHINE, **VERSIONS},
         "config": "configs/imdb.yaml",
-        "rounds": 3,
-        "batches_per_epoch": 150,
         "epochs_per_run": 2,
-        "rows": [{"variant": "lstmcls", "examples_per_second": speed, "ratio_to_plain_keras": speed}],
+        "batches_per_epoch": 150,
+        "rounds": rounds,
+        "summary": summary,
     }
-    text = bench.table({"accuracy": accuracy, "throughput": throughput})
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "accuracy |" not in line]
-    assert rows[0].startswith("| TF-IDF") and "0.9000" in rows[0]  # sorted by test accuracy
-    assert "| configs/imdb.yaml | 0.8800 | – | 4 | 200.0 | – | – | 2026-11-25 17:00 |" in text
-    assert "| lstmcls | 2 | 1–3 | 2.00× | 1.00–3.00× |" in text
-    assert text.count("Measured 20261125 on Test CPU, 2 cores") == 2
-
-
-def test_quick_results_never_reach_the_table_and_newer_rows_replace_older_ones(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(bench, "RESULTS", tmp_path)
-
-    def result(name: str, quick: bool, rows: list) -> None:
-        (tmp_path / name).write_text(json.dumps({"benchmark": "accuracy", "quick": quick, "rows": rows}))
-
-    result("accuracy-20261125-1.json", False, [{"name": "a", "n": 1}, {"name": "b", "n": 1}])
-    result("accuracy-20261125-2.json", False, [{"name": "b", "n": 2}])
-    result("accuracy-20261125-3-quick.json", True, [{"name": "a", "n": 3}])
-    assert sorted((row["name"], row["n"]) for row in bench.newest_results()["accuracy"]["rows"]) == [("a", 1), ("b", 2)]
+    text = render.render([result])
+    assert "| (a) same padded batches: lstmcls's fused loop + XLA against Keras's layers | 1.60× | 1.50–1.80× |" in text
+    assert "| 2.00× | 2.00–3.00× |" in text and "3 alternating rounds" in text

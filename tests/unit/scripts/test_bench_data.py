@@ -12,8 +12,8 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench  # noqa: E402
 import bench_data  # noqa: E402
+from benchlib import render  # noqa: E402
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "tensorflow": "2.21.0", "keras": "3.15.1", "python": "3.11.7"}
 MIB = 1024  # peak RSS is recorded in KiB
@@ -125,19 +125,4 @@ def test_the_table_shows_each_scale_and_mode_with_ratios_and_the_verdicts():
     assert "| 1,100 MiB against 800 MiB: +37.50% | **miss** |" in text and text.count("| pass |") == 2
     assert "model.embedding.dim=16 model.units=16" in text and "load average at the start 1.50 1.25 1.00" in text
     assert "`data.sample_rows: 100000`" in text and "Measured 20261202 on Test CPU, 2 cores" in text
-    assert bench_data.HEADING in bench.table({"data": MEASURED})
-
-
-def test_the_section_is_replaced_between_its_markers_and_the_rest_of_the_page_stays(tmp_path: Path, monkeypatch):
-    table = tmp_path / "benchmarks.md"
-    table.write_text(f"# Benchmarks\n\n## Accuracy\n\nrows\n\n{bench_data.START}\nold\n{bench_data.END}\n\n## After\n")
-    monkeypatch.setattr(bench, "TABLE", table)
-    bench_data.write_section(MEASURED)
-    text = table.read_text()
-    assert "old" not in text and text.count(bench_data.START) == 1 and "| ×16 | 400,000 | streaming" in text
-    assert text.startswith("# Benchmarks\n\n## Accuracy\n\nrows\n\n") and text.endswith(
-        f"{bench_data.END}\n\n## After\n"
-    )
-    table.write_text("# Benchmarks\n")
-    bench_data.write_section(MEASURED)
-    assert table.read_text().startswith(f"# Benchmarks\n\n{bench_data.START}\n")
+    assert bench_data.HEADING in render.render([MEASURED])

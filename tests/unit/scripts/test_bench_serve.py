@@ -1,14 +1,13 @@
 """The serving benchmark's bookkeeping (not its timings): its table, and its section of docs/benchmarks.md."""
 
 import sys
-from pathlib import Path
 
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import bench  # noqa: E402
 import bench_serve  # noqa: E402
+from benchlib import render  # noqa: E402
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "tensorflow": "2.21.0", "keras": "3.15.1", "python": "3.11.7"}
 
@@ -52,14 +51,4 @@ def test_the_serving_table_shows_each_row_against_the_in_process_call_at_its_bat
     assert "| in-process, 64 texts per call | 1 | 600 | 64 | 1000 | 100% | 100% |" in text
     assert "| in-process, 16 texts per call | 1 | 600 | 16 | 800 | 100% | 80% |" in text
     assert "Other work shared the machine." in text and "Measured 20261201 on Test CPU, 2 cores" in text
-    assert "## Serving" in bench.table({"serve": RESULT})
-
-
-def test_the_section_is_replaced_in_place_and_the_other_tables_stay(tmp_path: Path, monkeypatch):
-    table = tmp_path / "benchmarks.md"
-    table.write_text("# Benchmarks\n\n## Accuracy\n\nrows\n\n## Serving\n\nold\n\n## Prediction\n\nmore\n")
-    monkeypatch.setattr(bench, "TABLE", table)
-    bench_serve.write_section(RESULT)
-    text = table.read_text()
-    assert "old" not in text and text.count("## Serving") == 1 and "| lstmcls serve, micro-batching | 32" in text
-    assert "## Accuracy\n\nrows\n" in text and "## Prediction\n\nmore\n" in text
+    assert "## Serving" in render.render([RESULT])
