@@ -40,7 +40,8 @@ def main() -> None:
     reuse = "reuse this `lstmcls pretrain` run for every seed instead of pretraining per seed"
     parser.add_argument("--vectors-run", type=Path, help=reuse)
     parser.add_argument("--rounds", type=int, default=3, help="throughput: alternating rounds")
-    parser.add_argument("--batches", type=int, default=150, help="throughput: batches per epoch (2 epochs a run)")
+    batches = "throughput: batches per epoch, 2 epochs a run (default 0: whole epochs of the training split)"
+    parser.add_argument("--batches", type=int, default=0, help=batches)
     parser.add_argument("--table", action="store_true", help="only render docs/benchmarks.md from the result files")
     args = parser.parse_args()
     unknown = set(args.names) - set(BENCHMARKS)

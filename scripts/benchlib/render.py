@@ -185,8 +185,8 @@ def throughput_section(result: dict | None) -> list[str]:
     lines += [
         "",
         f"{len(result['rounds'])} alternating round{'s' if len(result['rounds']) > 1 else ''} (the order reversed "
-        f"every other round); every run trains {result['epochs_per_run']} epochs of {result['batches_per_epoch']} "
-        f"batches of {result['config']}'s network on the same token ids (lstmcls's standardiser, vocabulary and "
+        f"every other round); every run trains {_epochs(result)} of {result['config']}'s network on the same "
+        "token ids (lstmcls's standardiser, vocabulary and "
         "end-of-text window) and reports its last epoch: its training batches, timed by the same callback on both "
         "sides (the first epoch pays for tracing and XLA compilation). Each ratio divides the reference's seconds "
         "by the variant's within a round.",
@@ -194,6 +194,13 @@ def throughput_section(result: dict | None) -> list[str]:
         f"Commit {result['commit'][:7]}{' (dirty)' if result.get('dirty') else ''}. {measured(result)}",
     ]
     return lines
+
+
+def _epochs(result: dict) -> str:
+    """What each throughput run trains: whole epochs of the training split, or epochs of a number of batches."""
+    if result["batches_per_epoch"] is None:
+        return f"{result['epochs_per_run']} whole epochs of the training split"
+    return f"{result['epochs_per_run']} epochs of {result['batches_per_epoch']} batches"
 
 
 # === Prediction ===

@@ -39,9 +39,9 @@ RATIO_NAMES = {
 
 def throughput(args: argparse.Namespace, work: Path) -> dict:
     """Alternating rounds of every variant; each run's epoch seconds, and the ratios to the reference."""
-    epochs, steps = (2, 10) if args.quick else (2, args.batches)
+    epochs, steps = (2, 10) if args.quick else (2, args.batches or None)  # None: whole epochs of the training split
     variants = [name for name in VARIANTS if not (args.quick and name == UNFUSED)]
-    common = [f"train.epochs={epochs}", f"train.steps_per_epoch={steps}", "train.patience=null"]
+    common = [f"train.epochs={epochs}", f"train.steps_per_epoch={steps or 'null'}", "train.patience=null"]
     rounds = []
     for index in range(args.rounds):
         order = variants if index % 2 == 0 else variants[::-1]

@@ -130,3 +130,6 @@ def test_the_throughput_ratios_divide_the_reference_seconds_by_each_variants_in_
     text = render.render([result])
     assert "| (a) same padded batches: lstmcls's fused loop + XLA against Keras's layers | 1.60× | 1.50–1.80× |" in text
     assert "| 2.00× | 2.00–3.00× |" in text and "3 alternating rounds" in text
+    assert "trains 2 epochs of 150 batches" in text
+    whole = render.render([{**result, "batches_per_epoch": None}])  # the default: whole epochs of the split
+    assert "trains 2 whole epochs of the training split" in whole
