@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="throughput: alternating rounds")
     batches = "throughput: batches per epoch, 2 epochs a run (default 0: whole epochs of the training split)"
     parser.add_argument("--batches", type=int, default=0, help=batches)
+    busy = "accuracy: what else ran on the machine; the page marks these files' seconds as not an idle machine's"
+    parser.add_argument("--busy", metavar="WHAT", help=busy)
     parser.add_argument("--table", action="store_true", help="only render docs/benchmarks.md from the result files")
     args = parser.parse_args()
     unknown = set(args.names) - set(BENCHMARKS)

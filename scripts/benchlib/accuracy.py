@@ -59,11 +59,12 @@ def accuracy(args: argparse.Namespace, work: Path) -> list[Path]:
         for seed in args.seeds:
             print(f"accuracy: {name}, seed {seed}", file=sys.stderr)
             measured = MEASURE[row["kind"]](row, seed, args, work / name)
-            written.append(write_result(f"accuracy-{name}-seed{seed}", _payload(name, row, seed, measured), args.quick))
+            payload = _payload(name, row, seed, measured, args)
+            written.append(write_result(f"accuracy-{name}-seed{seed}", payload, args.quick))
     return written
 
 
-def _payload(name: str, row: dict, seed: int, measured: dict) -> dict:
+def _payload(name: str, row: dict, seed: int, measured: dict, args: argparse.Namespace) -> dict:
     host = machine()
     return {
         "benchmark": "accuracy",
@@ -79,6 +80,9 @@ def _payload(name: str, row: dict, seed: int, measured: dict) -> dict:
         "overrides": row["set"],
         "versions": versions(),
         "machine": {key: host[key] for key in ("cpu", "cores", "platform")},
+        **(
+            {"busy": args.busy} if getattr(args, "busy", None) else {}
+        ),  # other work shared the cores: the seconds are not idle's
         **measured,
     }
 

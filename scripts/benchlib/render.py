@@ -84,7 +84,25 @@ def accuracy_section(results: list[dict]) -> list[str]:
         chosen = [seeds for seeds in rows.values() if seeds[0]["headline"] == headline]
         if chosen:
             lines += ["", f"### {title}", "", *accuracy_table(chosen, newest)]
-    return [*lines, "", *_machines(results)]
+    return [*lines, *_busy_note(results), "", *_machines(results)]
+
+
+def _busy(seeds: list[dict]) -> list[str]:
+    """What else ran on the machine while any of these files was measured (`scripts/bench.py --busy`)."""
+    return sorted({seed["busy"] for seed in seeds if seed.get("busy")})
+
+
+def _busy_note(results: list[dict]) -> list[str]:
+    """† under the tables: the rows whose seconds were measured while other work shared the machine."""
+    reasons = _busy(results)
+    if not reasons:
+        return []
+    rows = sorted({result["row"] for result in results if result.get("busy")})
+    return [
+        "",
+        f"† Seconds measured while other work shared the machine ({'; '.join(reasons)}): not an idle machine's "
+        f"(rows {', '.join(f'`{row}`' for row in rows)}); the accuracies are unaffected.",
+    ]
 
 
 def accuracy_table(rows: list[list[dict]], newest: str) -> list[str]:
@@ -104,7 +122,7 @@ def accuracy_table(rows: list[list[dict]], newest: str) -> list[str]:
             figure([seed["test"]["accuracy"] for seed in seeds]),
             figure([seed["validation"]["accuracy"] for seed in seeds]),
             epochs,
-            _mean([seed["seconds"]["total"] for seed in seeds]),
+            _mean([seed["seconds"]["total"] for seed in seeds]) + (" †" if _busy(seeds) else ""),
             parts,
             _commits(seeds, newest),
         ]

@@ -80,6 +80,16 @@ def test_a_row_shows_the_mean_spread_and_minimum_of_its_seeds_and_the_commit_of_
     assert "Measured 20261201–20261203 on Test CPU, 2 cores, no GPU; TensorFlow 2.21.0" in text
 
 
+def test_seconds_measured_on_a_busy_machine_are_marked_and_the_reason_given():
+    busy = "a test suite ran beside it"
+    files = [seed_file("imdb", 1, 0.88, busy=busy), seed_file("imdb", 2, 0.89), seed_file("imdb_gru", 1, 0.86)]
+    text = render.render(files)
+    assert "| 2.0 | 150 † | 10 / 20 / 102 / 15 |" in text  # imdb: one of its seeds was busy
+    assert "| 2.0 | 150 | 10 / 20 / 101 / 15 |" in text  # imdb_gru: idle
+    assert f"† Seconds measured while other work shared the machine ({busy})" in text and "(rows `imdb`)" in text
+    assert "†" not in render.render([seed_file("imdb", 1, 0.88)])
+
+
 def test_quick_files_never_reach_the_page(tmp_path: Path):
     common_file = '{"benchmark": "accuracy", "quick": true, "date": "20261201-000000"}'
     (tmp_path / "accuracy-imdb-seed1-quick.json").write_text(common_file)
