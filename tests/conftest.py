@@ -41,6 +41,7 @@ LONGEST_FIRST = [
     "test_interruption.py",
     "test_explain_models.py",
     "test_fused_run.py",
+    "test_language_model_runs.py",
     "test_serve.py",
     "test_subword_runs.py",
     "test_autotune_run.py",

@@ -57,10 +57,23 @@ def pretrained(result: PretrainResult, as_json: bool) -> None:
         print_json({"run": str(run.path), **metrics, "neighbours": result.neighbours})
         return
     click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    if "perplexity" in metrics:
+        click.echo(_language_model_line(metrics))
     for word, nearest in result.neighbours.items():
         click.echo(f"  {word}: {', '.join(other for other, _ in nearest)}")
     click.echo(f"run: {run.path}")
-    click.echo(f"next: set model.embedding.pretrained: {run.path} in a config, then lstmcls train it")
+    key = "model.pretrained" if "perplexity" in metrics else "model.embedding.pretrained"
+    click.echo(f"next: set {key}: {run.path} in a config, then lstmcls train it")
+
+
+def _language_model_line(metrics: dict[str, Any]) -> str:
+    """A language model run's held-out perplexity (full softmax), of each direction, and its cost."""
+    prefix = "val_perplexity_"
+    each = ", ".join(f"{key.removeprefix(prefix)} {value:.1f}" for key, value in metrics.items() if prefix in key)
+    return (
+        f"language model: held-out perplexity {metrics['perplexity']:.1f} ({each}) after {metrics['steps']:,} steps, "
+        f"{metrics['seconds_per_step']:.3f} s a step"
+    )
 
 
 def evaluated(run_path: Path, result: dict[str, Any], as_json: bool) -> None:
@@ -300,6 +313,8 @@ def run_details(details: dict[str, Any]) -> None:
         print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
     if "words" in metrics:
         print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    if "perplexity" in metrics:
+        print(_language_model_line(metrics))
     if details["test_accuracy"] is not None:
         print(f"test accuracy: {details['test_accuracy']:.4f}")
     if "baseline" in metrics:
