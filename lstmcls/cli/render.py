@@ -196,8 +196,12 @@ def console() -> Console:
     return Console(markup=False, width=None if sys.stdout.isatty() else 200)
 
 
-def table(header: list[str], rows: list[list[str]], title: str | None = None) -> None:
+def table(header: list[str], rows: list[list[str]], title: str | None = None, fixed: int = 0) -> None:
+    """A table; its first `fixed` columns are never squeezed (many columns shrink the others instead)."""
     grid = Table(*header, title=title)
+    for index, column in enumerate(grid.columns[:fixed]):
+        column.no_wrap = True
+        column.min_width = max(len(str(cells[index])) for cells in [header, *rows])
     for row in rows:
         grid.add_row(*row)
     console().print(grid)
@@ -292,8 +296,9 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
         }
         for row in rows
     ]
+    fixed = len(columns)  # which run it is: never squeezed by many varying keys
     columns |= {key: key for key in varying} | after
-    table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
+    table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows], fixed=fixed)
 
 
 def _lead(model: float | None, baseline: float | None) -> str | None:
