@@ -103,7 +103,7 @@ class SampledLoss:
         return tf.math.divide_no_nan(tf.reduce_sum(losses), tf.cast(tf.size(losses), losses.dtype))  # 0 if none
 
 
-def full_losses(model: keras.Model, ids: tf.Tensor) -> dict[str, tuple[float, int]]:
+def full_losses(model: keras.Model, ids: tf.Tensor) -> dict[str, tuple[tf.Tensor, tf.Tensor]]:
     """The exact (full softmax) loss of each direction summed over the steps that have a target, and their number."""
     logits, wanted = model(ids, training=False), targets(ids)
     found = {}
@@ -112,5 +112,5 @@ def full_losses(model: keras.Model, ids: tf.Tensor) -> dict[str, tuple[float, in
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.boolean_mask(wanted[name], keep), logits=tf.boolean_mask(scores, keep)
         )
-        found[name] = (float(tf.reduce_sum(losses)), int(tf.reduce_sum(tf.cast(keep, "int32"))))
+        found[name] = (tf.reduce_sum(losses), tf.reduce_sum(tf.cast(keep, "int32")))
     return found

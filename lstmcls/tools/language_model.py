@@ -39,7 +39,7 @@ log = logging.getLogger("lstmcls")
 HELDOUT_SHARE, HELDOUT_MAX = 0.02, 200  # windows held out for the exact perplexity of each epoch
 BUCKET = 8  # batches drawn together and sorted by length
 CLIPNORM = 1.0  # gradient norm clipping, as train.clipnorm's default
-HELDOUT_BATCH = 32
+HELDOUT_BATCH = 4  # windows per held-out batch: its full logits are windows × steps × vocabulary floats
 
 
 class LanguageModelPretraining:
@@ -74,6 +74,7 @@ class LanguageModelPretraining:
         keras.utils.set_random_seed(self.config.train.seed)
         model = build_language_model(self.config.model, self.vectorizer.vocabulary_size())
         step = _train_step(model, settings.sampled, keras.optimizers.Adam(settings.learning_rate, clipnorm=CLIPNORM))
+        heldout = _heldout_losses(model)
         log.info(
             "pretraining a %s language model (%s) on %d windows, %d tokens; %d held out",
             self.config.model.cell,
@@ -95,7 +96,7 @@ class LanguageModelPretraining:
                             f"pretraining interrupted; run {run.id} is marked interrupted: pretrain again"
                         )
                 seconds = round(time.perf_counter() - epoch_started, 2)  # the steps alone
-                row = {"epoch": epoch, "loss": float(np.mean(losses)), **_heldout(model, self.heldout)}
+                row = {"epoch": epoch, "loss": float(np.mean(losses)), **_heldout(heldout, self.heldout)}
                 history.append({**row, "seconds": seconds})
                 _append_history(run, history[-1])
                 if not progress.shown():
@@ -181,13 +182,18 @@ def _train_step(model: keras.Model, sampled: int, optimizer: keras.optimizers.Op
     return step
 
 
-def _heldout(model: keras.Model, windows: list[np.ndarray]) -> dict[str, float]:
+def _heldout_losses(model: keras.Model):
+    """`full_losses` of the model, compiled once for every epoch's held-out windows."""
+    return tf.function(lambda ids: full_losses(model, ids), input_signature=[tf.TensorSpec((None, None), tf.int64)])
+
+
+def _heldout(losses, windows: list[np.ndarray]) -> dict[str, float]:
     """The exact loss and perplexity on the held-out windows, of both directions together and of each."""
     sums: dict[str, list[float]] = {}
     for start in range(0, len(windows), HELDOUT_BATCH):
-        for name, (loss, count) in full_losses(model, _padded(windows[start : start + HELDOUT_BATCH])).items():
+        for name, (loss, count) in losses(_padded(windows[start : start + HELDOUT_BATCH])).items():
             found = sums.setdefault(name, [0.0, 0])
-            found[0], found[1] = found[0] + loss, found[1] + count
+            found[0], found[1] = found[0] + float(loss), found[1] + int(count)
     loss = sum(total for total, _ in sums.values()) / max(1, sum(count for _, count in sums.values()))
     each = {f"val_perplexity_{name}": math.exp(total / max(1, count)) for name, (total, count) in sums.items()}
     return {"val_loss": loss, "val_perplexity": math.exp(loss), **each}
