@@ -50,6 +50,8 @@ LONGEST_FIRST = [
 UNIT_LONGEST_FIRST = [
     "test_cli.py",
     "test_vectors.py",
+    "test_language_model_start.py",
+    "test_language_model.py",
     "test_structure.py",
     "test_fused.py",
     "test_mlflow_logger.py",
