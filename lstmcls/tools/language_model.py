@@ -87,16 +87,10 @@ class LanguageModelPretraining:
         total = settings.epochs * self.steps_per_epoch
         with stop_requests() as stop, progress.bar(total, "pretraining a language model") as advance:
             for epoch in range(1, settings.epochs + 1):
-                epoch_started, losses = time.perf_counter(), []
-                for ids in _batches(self.windows, settings.batch_size, rng):
-                    losses.append(float(step(ids)))
-                    advance()
-                    if stop.is_set():
-                        raise TrainingInterrupted(
-                            f"pretraining interrupted; run {run.id} is marked interrupted: pretrain again"
-                        )
-                seconds = round(time.perf_counter() - epoch_started, 2)  # the steps alone
-                row = {"epoch": epoch, "loss": float(np.mean(losses)), **_heldout(heldout, self.heldout)}
+                started = time.perf_counter()
+                loss = self._epoch(step, rng, lambda: _stop_check(stop, advance, run), epoch)
+                seconds = round(time.perf_counter() - started, 2)  # the steps alone
+                row = {"epoch": epoch, "loss": loss, **_heldout(heldout, self.heldout)}
                 history.append({**row, "seconds": seconds})
                 _append_history(run, history[-1])
                 if not progress.shown():
@@ -104,6 +98,17 @@ class LanguageModelPretraining:
         model.save(run.file(runs.LANGUAGE_MODEL))
         self.preprocessor.save(run.file(runs.PREPROCESSOR))
         return self._words(model), self._metrics(history)
+
+    def _epoch(self, step, rng: np.random.Generator, after_step, epoch: int) -> float:
+        """One pass over the windows in random batches; the mean training loss. Without a progress bar, a log line
+        every tenth of the epoch."""
+        losses, every = [], max(1, self.steps_per_epoch // 10)
+        for ids in _batches(self.windows, self.settings.batch_size, rng):
+            losses.append(float(step(ids)))
+            after_step()
+            if not progress.shown() and len(losses) % every == 0:
+                log.info("epoch %d: step %d/%d, loss %.4f", epoch, len(losses), self.steps_per_epoch, np.mean(losses))
+        return float(np.mean(losses))
 
     def _words(self, model: keras.Model) -> KeyedVectors:
         """The embedding's rows by vocabulary word, with corpus counts ([UNK] and padding left out)."""
@@ -197,6 +202,13 @@ def _heldout(losses, windows: list[np.ndarray]) -> dict[str, float]:
     loss = sum(total for total, _ in sums.values()) / max(1, sum(count for _, count in sums.values()))
     each = {f"val_perplexity_{name}": math.exp(total / max(1, count)) for name, (total, count) in sums.items()}
     return {"val_loss": loss, "val_perplexity": math.exp(loss), **each}
+
+
+def _stop_check(stop, advance, run: runs.Run) -> None:
+    """After each step: the progress bar, and a stop request (Ctrl-C, SIGTERM) honoured."""
+    advance()
+    if stop.is_set():
+        raise TrainingInterrupted(f"pretraining interrupted; run {run.id} is marked interrupted: pretrain again")
 
 
 def _described(row: dict[str, float]) -> str:
