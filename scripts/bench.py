@@ -37,7 +37,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny epochs and subsets; not tabled")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3], help="accuracy: one run per seed")
     parser.add_argument("--only", nargs="+", help="accuracy rows to measure (benchmarks/rows.yaml names)")
-    reuse = "reuse this `lstmcls pretrain` run for every seed instead of pretraining per seed"
+    reuse = "reuse this `lstmcls pretrain` run for every seed instead of pretraining per seed (--only rows of one "
+    reuse += "pretrain config)"
     parser.add_argument("--vectors-run", type=Path, help=reuse)
     parser.add_argument("--rounds", type=int, default=3, help="throughput: alternating rounds")
     batches = "throughput: batches per epoch, 2 epochs a run (default 0: whole epochs of the training split)"

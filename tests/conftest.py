@@ -41,6 +41,7 @@ LONGEST_FIRST = [
     "test_interruption.py",
     "test_explain_models.py",
     "test_fused_run.py",
+    "test_language_model_runs.py",
     "test_serve.py",
     "test_subword_runs.py",
     "test_autotune_run.py",
@@ -49,6 +50,8 @@ LONGEST_FIRST = [
 UNIT_LONGEST_FIRST = [
     "test_cli.py",
     "test_vectors.py",
+    "test_language_model_start.py",
+    "test_language_model.py",
     "test_structure.py",
     "test_fused.py",
     "test_mlflow_logger.py",

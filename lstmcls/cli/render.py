@@ -57,10 +57,23 @@ def pretrained(result: PretrainResult, as_json: bool) -> None:
         print_json({"run": str(run.path), **metrics, "neighbours": result.neighbours})
         return
     click.echo(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    if "perplexity" in metrics:
+        click.echo(_language_model_line(metrics))
     for word, nearest in result.neighbours.items():
         click.echo(f"  {word}: {', '.join(other for other, _ in nearest)}")
     click.echo(f"run: {run.path}")
-    click.echo(f"next: set model.embedding.pretrained: {run.path} in a config, then lstmcls train it")
+    key = "model.pretrained" if "perplexity" in metrics else "model.embedding.pretrained"
+    click.echo(f"next: set {key}: {run.path} in a config, then lstmcls train it")
+
+
+def _language_model_line(metrics: dict[str, Any]) -> str:
+    """A language model run's held-out perplexity (full softmax), of each direction, and its cost."""
+    prefix = "val_perplexity_"
+    each = ", ".join(f"{key.removeprefix(prefix)} {value:.1f}" for key, value in metrics.items() if prefix in key)
+    return (
+        f"language model: held-out perplexity {metrics['perplexity']:.1f} ({each}) after {metrics['steps']:,} steps, "
+        f"{metrics['seconds_per_step']:.3f} s a step"
+    )
 
 
 def evaluated(run_path: Path, result: dict[str, Any], as_json: bool) -> None:
@@ -183,8 +196,12 @@ def console() -> Console:
     return Console(markup=False, width=None if sys.stdout.isatty() else 200)
 
 
-def table(header: list[str], rows: list[list[str]], title: str | None = None) -> None:
+def table(header: list[str], rows: list[list[str]], title: str | None = None, fixed: int = 0) -> None:
+    """A table; its first `fixed` columns are never squeezed (many columns shrink the others instead)."""
     grid = Table(*header, title=title)
+    for index, column in enumerate(grid.columns[:fixed]):
+        column.no_wrap = True
+        column.min_width = max(len(str(cells[index])) for cells in [header, *rows])
     for row in rows:
         grid.add_row(*row)
     console().print(grid)
@@ -279,8 +296,9 @@ def runs_table(rows: list[dict[str, Any]], varying: list[str]) -> None:
         }
         for row in rows
     ]
+    fixed = len(columns)  # which run it is: never squeezed by many varying keys
     columns |= {key: key for key in varying} | after
-    table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows])
+    table(list(columns.values()), [[cell(row.get(key)) for key in columns] for row in rows], fixed=fixed)
 
 
 def _lead(model: float | None, baseline: float | None) -> str | None:
@@ -300,6 +318,8 @@ def run_details(details: dict[str, Any]) -> None:
         print("validation: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["validation"].items()))
     if "words" in metrics:
         print(f"{metrics['words']:,} word vectors from {metrics['corpus']['tokens']:,} tokens")
+    if "perplexity" in metrics:
+        print(_language_model_line(metrics))
     if details["test_accuracy"] is not None:
         print(f"test accuracy: {details['test_accuracy']:.4f}")
     if "baseline" in metrics:

@@ -1,4 +1,5 @@
-"""Commands that make runs from a config: `train` (or resume), `pretrain` word vectors, `tune` hyperparameters.
+"""Commands that make runs from a config: `train` (or resume), `pretrain` word vectors or a language model, `tune`
+hyperparameters.
 
 Each reads and checks its config before importing the training code, so a config error answers in a moment
 without loading TensorFlow.
@@ -82,9 +83,11 @@ def train(
 @set_option()
 @json_option
 def pretrain(config_path: Path, overrides: tuple[str, ...], as_json: bool) -> None:
-    """Pretrain word vectors on CONFIG's training texts plus its pretrain.unlabelled text; writes runs/<run-id>/.
+    """Pretrain word vectors (or, with pretrain.method language_model, CONFIG's network as a language model) on
+    CONFIG's training texts plus its pretrain.unlabelled text; writes runs/<run-id>/.
 
-    Name the run in a training config's model.embedding.pretrained to start the classifier from its vectors.
+    Name the run in a training config's model.embedding.pretrained to start the classifier from its vectors, or a
+    language model run in model.pretrained to start its embedding and recurrent layers from it.
     """
     from lstmcls.config import load_config
 

@@ -17,6 +17,12 @@ import yaml
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from lstmcls.components import CELLS, POOLINGS, STANDARDIZERS, STRATEGIES, described, fusion_blockers
+from lstmcls.config.pretraining import (  # noqa: F401 (OWN_VECTORS: where the other modules import it)
+    OWN_VECTORS,
+    PretrainConfig,
+    language_model_rules,
+    own_vectors_rules,
+)
 from lstmcls.config.section import Section
 from lstmcls.config.sources import SOURCES, ImdbSource
 
@@ -30,7 +36,6 @@ def validation_metric(name: str) -> str:
 
 
 MAX_NGRAM = 20  # the longest character n-gram a subword block may ask for
-OWN_VECTORS = "own"  # model.embedding.pretrained: vectors pretrained on the config's own texts first (docs/vectors.md)
 
 
 class VectorizerConfig(Section):
@@ -104,9 +109,12 @@ class EmbeddingConfig(Section):
     def _freezing_needs_vectors(self) -> EmbeddingConfig:
         if self.unfreeze_after is not None and not self.trainable:
             raise ValueError("trainable: false freezes the embedding for good; drop unfreeze_after or set trainable")
-        if self.pretrained is None and (self.unfreeze_after is not None or not self.trainable):
-            raise ValueError("freezing a random embedding makes no sense; set pretrained: to a vector file or run")
         return self
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the embedding starts frozen (`trainable: false` or `unfreeze_after`)."""
+        return self.unfreeze_after is not None or not self.trainable
 
 
 Activation = Literal["tanh", "sigmoid", "hard_sigmoid", "relu", "elu", "selu", "gelu", "silu", "linear"]
@@ -131,6 +139,12 @@ class ModelConfig(Section):
         default_factory=list, description="Sizes of hidden Dense (relu) layers before the output, e.g. [64]."
     )
     head_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout after each hidden Dense layer.")
+    pretrained: Path | None = Field(
+        None,
+        description="Start the embedding and recurrent layers from a language model run of `lstmcls pretrain` "
+        "(pretrain.method: language_model; runs/NAME: the newest named NAME), trained with this network's cell, "
+        "units, layers, direction and embedding.dim.",
+    )
     fuse_pooling: bool = Field(
         False,
         description="Run the last recurrent layer and its max/last pooling as one loop that XLA compiles well "
@@ -146,6 +160,20 @@ class ModelConfig(Section):
     @classmethod
     def _known_pooling(cls, name: str) -> str:
         return POOLINGS.check(name)
+
+    @field_validator("pretrained")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        return path.expanduser().absolute() if path is not None else None
+
+    @model_validator(mode="after")
+    def _freezing_needs_vectors(self) -> ModelConfig:
+        if self.embedding.frozen and self.embedding.pretrained is None and self.pretrained is None:
+            raise ValueError(
+                "freezing a random embedding makes no sense; set embedding.pretrained (vectors) or pretrained "
+                "(a language model)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _fusable(self) -> ModelConfig:
@@ -297,27 +325,6 @@ class TuneConfig(Section):
         return validation_metric(name)
 
 
-class PretrainConfig(Section):
-    method: Literal["word2vec", "fasttext"] = Field("word2vec", description="gensim's Word2Vec or FastText.")
-    dim: int | None = Field(None, ge=1, description="Vector size; defaults to model.embedding.dim.")
-    sg: bool = Field(False, description="Skip-gram (true: better rare words) or CBOW (false: faster).")
-    window: int = Field(5, ge=1, description="Context words on each side of the target word.")
-    min_count: int = Field(5, ge=1, description="Words seen fewer times get no vector.")
-    epochs: int = Field(5, ge=1, description="Passes over the corpus.")
-    workers: int = Field(3, ge=1, description="Training threads; only 1 gives the same vectors for a seed every time.")
-    unlabelled: Literal["imdb"] | Path | None = Field(
-        None,
-        description="Extra text besides the training texts: imdb (the unsupervised split), a .csv/.csv.gz file "
-        "or a text file with one text per line.",
-    )
-    text_column: str = Field("text", min_length=1, description="Column of the unlabelled CSV that holds the text.")
-
-    @field_validator("unlabelled")
-    @classmethod
-    def _absolute(cls, value: str | Path | None) -> str | Path | None:
-        return value.expanduser().absolute() if isinstance(value, Path) else value
-
-
 class MlflowConfig(Section):
     uri: str | None = Field(
         None,
@@ -357,7 +364,9 @@ class Config(Section):
     )
     tune: TuneConfig | None = Field(None, description="Search space for `lstmcls tune` (ignored by train).")
     pretrain: PretrainConfig | None = Field(
-        None, description="Word vectors for `lstmcls pretrain`, and for train with model.embedding.pretrained: own."
+        None,
+        description="Word vectors or a language model for `lstmcls pretrain`, and the vectors of train with "
+        "model.embedding.pretrained: own.",
     )
 
     @model_validator(mode="after")
@@ -370,20 +379,9 @@ class Config(Section):
         return self
 
     @model_validator(mode="after")
-    def _own_vectors(self) -> Config:
-        if self.model.embedding.pretrained != OWN_VECTORS:
-            return self
-        own, fix = "model.embedding.pretrained: own", "or run `lstmcls pretrain CONFIG` first and name its run"
-        if getattr(self.data, "streaming", False):
-            raise ValueError(f"{own} pretrains on the training texts in memory: drop data.streaming {fix}")
-        if self.distribute.strategy == "multi_worker":
-            raise ValueError(f"{own} would pretrain on every host: use another strategy {fix}")
-        dim = self.pretrain.dim if self.pretrain else None
-        if dim is not None and dim != self.model.embedding.dim:
-            raise ValueError(
-                f"{own} fills the embedding with the vectors, but pretrain.dim is {dim} and model.embedding.dim "
-                f"{self.model.embedding.dim}: drop pretrain.dim or make them equal"
-            )
+    def _pretraining(self) -> Config:
+        language_model_rules(self)
+        own_vectors_rules(self)
         return self
 
     @property

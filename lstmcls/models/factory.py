@@ -76,16 +76,14 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int, mul
     blockers = cudnn_blockers(config)
     if blockers:
         log.warning("the fast cuDNN GPU kernel for %s is off: %s", config.cell, "; ".join(blockers))
-    build_cell, sequences = CELLS.builder(config.cell), POOLINGS.get(config.pooling).sequences
+    sequences = POOLINGS.get(config.pooling).sequences
 
     inputs, x = _embedded(config, vocab_size)
     if config.embedding.dropout:  # a channel dropped for the whole text, not single values (which neighbours leak)
         x = keras.layers.SpatialDropout1D(config.embedding.dropout, name="embedding_dropout")(x)
     for index in range(config.layers):
         last = index == config.layers - 1
-        layer = build_cell(config, not last or sequences)
-        if config.bidirectional:
-            layer = keras.layers.Bidirectional(layer, merge_mode=config.merge_mode)
+        layer = recurrent_layer(config, not last or sequences, config.merge_mode)
         if last and config.fuse_pooling:  # the layer, its dropout and the pooling as one loop
             x = PooledRecurrent(layer, config.pooling, config.dropout, name="pooled_recurrent")(x)
             break
@@ -106,6 +104,13 @@ def build_classifier(config: ModelConfig, vocab_size: int, num_classes: int, mul
         name="probabilities",
     )(x)
     return keras.Model(inputs, outputs, name="classifier")
+
+
+def recurrent_layer(config: ModelConfig, sequences: bool, merge_mode: str | None) -> keras.layers.Layer:
+    """One layer of the recurrent stack: the cell's layer, or a Bidirectional of it that merges the directions by
+    `merge_mode` (None: a list of both, as the language model reads them)."""
+    layer = CELLS.builder(config.cell)(config, sequences)
+    return keras.layers.Bidirectional(layer, merge_mode=merge_mode) if config.bidirectional else layer
 
 
 def _embedded(config: ModelConfig, vocab_size: int) -> tuple[Any, Any]:

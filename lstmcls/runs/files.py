@@ -16,6 +16,7 @@ PLOTS = "plots"
 VECTORS = "vectors.bin"  # a pretrain run's word vectors, word2vec binary format
 VOCABULARY = "vocabulary.tsv"  # a pretrain run's words and their corpus counts, most frequent first
 NEIGHBOURS = "neighbours.json"  # a pretrain run's sanity check: nearest neighbours of a few common words
+LANGUAGE_MODEL = "language_model.keras"  # a language model pretrain run's network: embedding, recurrent stack, heads
 
 RUNNING, COMPLETE, FAILED, INTERRUPTED = "running", "complete", "failed", "interrupted"
 

@@ -28,6 +28,7 @@ from lstmcls.runs.files import (
     DECISION,
     KILLED,
     LABELS,
+    LANGUAGE_MODEL,
     META,
     MODEL,
     PLOTS,
@@ -178,6 +179,10 @@ class Run:
     def load_preprocessor(self) -> keras.Model:
         """The vectorizer model (raw strings → token ids) the run was trained with."""
         return self._load(PREPROCESSOR)
+
+    def load_language_model(self) -> keras.Model:
+        """A language model pretrain run's network: token ids → every step's logits, per direction."""
+        return self._load(LANGUAGE_MODEL)
 
     def _load(self, name: str) -> keras.Model:
         import keras

@@ -152,8 +152,9 @@ def with_search_space(config: Config) -> Config:
 
 
 def builtin_space(config: Config) -> dict[str, dict[str, Any]]:
-    """A space around the config's own values: cell, units, embedding size (unless pretrained), dropouts,
-    pooling, learning rate and max_length; a choice keeps only the values valid with the rest of the config."""
+    """A space around the config's own values: cell and units (unless a language model fixes them), embedding size
+    (unless pretrained), dropouts, pooling, learning rate and max_length; a choice keeps only the values valid with
+    the rest of the config."""
     model, length, rate = config.model, config.vectorizer.max_length, config.train.learning_rate
     space: dict[str, dict[str, Any]] = {
         "model.cell": {"choice": _valid(config, "model.cell", [model.cell, *CELLS])},
@@ -164,8 +165,10 @@ def builtin_space(config: Config) -> dict[str, dict[str, Any]]:
         "train.learning_rate": {"float": [rate / 4, min(1.0, rate * 4)], "log": True},
         "vectorizer.max_length": {"int": _around(length, 4, 1.5)},
     }
-    if model.embedding.pretrained is None:  # pretrained vectors fix the size
+    if model.embedding.pretrained is None and model.pretrained is None:  # pretrained vectors fix the size
         space["model.embedding.dim"] = {"int": _around(model.embedding.dim), "log": True}
+    if model.pretrained is not None:  # a language model fixes the network's shape
+        del space["model.cell"], space["model.units"]
     return {key: value for key, value in space.items() if "choice" not in value or len(value["choice"]) > 1}
 
 

@@ -1,9 +1,11 @@
-"""`pretrain(config) -> PretrainResult`: word vectors (gensim word2vec or fastText) from the training texts and
+"""`pretrain(config) -> PretrainResult`: word vectors (gensim word2vec or fastText), or the classifier's network as a
+language model (`pretrain.method: language_model`, `lstmcls.tools.language_model`), from the training texts and
 unlabelled text.
 
 Texts are tokenised exactly as the classifier's vectorizer tokenises them (the configured standardizer, then a
 whitespace split), so the words are the vocabulary's words. Validation and test texts are left out. The run holds
-the vectors in word2vec binary format; a training config names the run in `model.embedding.pretrained`.
+the vectors in word2vec binary format (a language model's: its embedding's rows); a training config names the
+run in `model.embedding.pretrained`, or a language model run in `model.pretrained`.
 
 Each run records its inputs in `run.json` (`inputs`: a hash of the training texts, the unlabelled text's
 fingerprint, the standardizer, the seed and the settings), so that `pretrain(config, reuse=True)` (what
@@ -22,6 +24,7 @@ from gensim.models import FastText, KeyedVectors, Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
 
 from lstmcls import runs
+from lstmcls.config.pretraining import LANGUAGE_MODEL
 from lstmcls.config.schema import Config, PretrainConfig
 from lstmcls.config.sources import ImdbSource
 from lstmcls.data.readers import UnlabelledTexts, load_imdb_unlabelled, read_texts
@@ -30,6 +33,7 @@ from lstmcls.data.text import standardize_texts
 from lstmcls.errors import DataError, RunError
 from lstmcls.reporting import progress
 from lstmcls.runs.lifecycle import run_lifecycle
+from lstmcls.tools.language_model import LanguageModelPretraining
 from lstmcls.training.vectors import write_vectors
 
 log = logging.getLogger("lstmcls")
@@ -57,7 +61,8 @@ class PretrainResult:
 
 
 def pretrain(config: Config, reuse: bool = False) -> PretrainResult:
-    """Train word vectors as `config.pretrain` says (its defaults when absent) and write a complete pretrain run.
+    """Train word vectors or a language model as `config.pretrain` says (its defaults when absent) and write a
+    complete pretrain run.
 
     Data is read and the corpus vocabulary built before the run directory exists, so bad data leaves nothing.
 
@@ -77,23 +82,18 @@ def pretrain(config: Config, reuse: bool = False) -> PretrainResult:
         log.info("reusing pretrain run %s: made from the same texts and settings", found.path)
         return PretrainResult(found, *(runs.read_json(found.file(name), found.id) for name in _RESULTS), reused=True)
     texts = splits.train.texts + (unlabelled.texts if unlabelled else [])
-    with progress.step(f"tokenising {len(texts):,} texts"):
-        corpus = _Corpus(standardize_texts(texts, config.vectorizer.standardize))
-    model = _model(settings, config.train.seed)
-    model.build_vocab(corpus_iterable=corpus)
-    if not model.wv.index_to_key:
-        raise DataError(f"no word occurs {settings.min_count} times in {len(texts)} texts; lower pretrain.min_count")
+    method = _METHODS[settings.method](config, splits.train.texts, texts)  # before the run: bad data leaves none
     fingerprint = {**splits.fingerprint, **({"unlabelled": unlabelled.fingerprint} if unlabelled else {})}
     run = runs.create_run(config, fingerprint, splits.dropped, kind=runs.PRETRAIN)
     run.update_meta(inputs=inputs)
     log.info("run: %s", run.path)
     with run_lifecycle(run) as outcome:
-        _train(model, corpus, settings)
-        write_vectors(model.wv, run.file(runs.VECTORS))
-        _write_vocabulary(model.wv, run)
-        nearest = neighbours(model.wv)
+        words, metrics = method.train(run)
+        write_vectors(words, run.file(runs.VECTORS))
+        _write_vocabulary(words, run)
+        nearest = neighbours(words)
         runs.write_json(run.file(runs.NEIGHBOURS), nearest)
-        outcome.complete(_metrics(model, settings, len(texts), unlabelled))
+        outcome.complete(_metrics(words, settings, method.tokens, len(texts), unlabelled) | metrics)
     log.info("run complete: %s", run.path)
     return PretrainResult(run, outcome.metrics, nearest)
 
@@ -111,7 +111,13 @@ def _inputs(config: Config, texts: list[str], unlabelled: UnlabelledTexts | None
         "standardize": config.vectorizer.standardize,
         "seed": config.train.seed,
         "settings": settings,
+        **(_network(config) if config.pretrain.method == LANGUAGE_MODEL else {}),
     }
+
+
+def _network(config: Config) -> dict[str, Any]:
+    """What else a language model is made from: the config's network and its vocabulary's settings."""
+    return {"vectorizer": config.vectorizer.model_dump(mode="json"), "model": config.model.model_dump(mode="json")}
 
 
 def _made_from(inputs: dict[str, Any], config: Config) -> runs.Run | None:
@@ -125,17 +131,15 @@ def _made_from(inputs: dict[str, Any], config: Config) -> runs.Run | None:
     return None
 
 
-def _metrics(model: Word2Vec, settings: PretrainConfig, texts: int, unlabelled: UnlabelledTexts | None) -> dict:
-    """What metrics.json holds (the lifecycle adds `seconds`)."""
+def _metrics(
+    words: KeyedVectors, settings: PretrainConfig, tokens: int, texts: int, unlabelled: UnlabelledTexts | None
+) -> dict:
+    """What metrics.json holds for every method (the lifecycle adds `seconds`; each method adds its own)."""
     return {
         "method": settings.method,
-        "words": len(model.wv),
-        "dim": model.wv.vector_size,
-        "corpus": {
-            "texts": texts,
-            "unlabelled_texts": len(unlabelled.texts) if unlabelled else 0,
-            "tokens": int(model.corpus_total_words),
-        },
+        "words": len(words),
+        "dim": words.vector_size,
+        "corpus": {"texts": texts, "unlabelled_texts": len(unlabelled.texts) if unlabelled else 0, "tokens": tokens},
         "epochs": settings.epochs,
     }
 
@@ -169,34 +173,53 @@ class _Corpus:
         return (text.split() for text in self.texts)
 
 
-def _model(settings: PretrainConfig, seed: int) -> Word2Vec:
-    method = {"word2vec": Word2Vec, "fasttext": FastText}[settings.method]
-    return method(
-        vector_size=settings.dim,
-        window=settings.window,
-        min_count=settings.min_count,
-        sg=int(settings.sg),
-        workers=settings.workers,
-        epochs=settings.epochs,
-        seed=seed,
-    )
+class _GensimPretraining:
+    """word2vec or fastText ready to train: the texts tokenised and the corpus vocabulary built (before the run
+    exists); `train(run)` trains it."""
 
-
-def _train(model: Word2Vec, corpus: _Corpus, settings: PretrainConfig) -> None:
-    log.info(
-        "pretraining %s vectors (%d dimensions) for %d words on %d tokens",
-        settings.method,
-        settings.dim,
-        len(model.wv),
-        model.corpus_total_words,
-    )
-    with progress.bar(settings.epochs, f"pretraining {settings.method}") as advance:
-        model.train(
-            corpus_iterable=corpus,
-            total_examples=model.corpus_count,
+    def __init__(self, config: Config, vocabulary_texts: list[str], texts: list[str]) -> None:
+        self.settings = settings = config.pretrain
+        with progress.step(f"tokenising {len(texts):,} texts"):
+            self.corpus = _Corpus(standardize_texts(texts, config.vectorizer.standardize))
+        method = {"word2vec": Word2Vec, "fasttext": FastText}[settings.method]
+        self.model = method(
+            vector_size=settings.dim,
+            window=settings.window,
+            min_count=settings.min_count,
+            sg=int(settings.sg),
+            workers=settings.workers,
             epochs=settings.epochs,
-            callbacks=[_EpochEnd(advance, settings.epochs)],
+            seed=config.train.seed,
         )
+        self.model.build_vocab(corpus_iterable=self.corpus)
+        if not self.model.wv.index_to_key:
+            raise DataError(
+                f"no word occurs {settings.min_count} times in {len(texts)} texts; lower pretrain.min_count"
+            )
+        self.tokens = int(self.model.corpus_total_words)
+
+    def train(self, run: runs.Run) -> tuple[KeyedVectors, dict[str, Any]]:
+        model, settings = self.model, self.settings
+        log.info(
+            "pretraining %s vectors (%d dimensions) for %d words on %d tokens",
+            settings.method,
+            settings.dim,
+            len(model.wv),
+            model.corpus_total_words,
+        )
+        with progress.bar(settings.epochs, f"pretraining {settings.method}") as advance:
+            model.train(
+                corpus_iterable=self.corpus,
+                total_examples=model.corpus_count,
+                epochs=settings.epochs,
+                callbacks=[_EpochEnd(advance, settings.epochs)],
+            )
+        return model.wv, {}
+
+
+# How each pretrain.method is prepared (before the run exists) and trained (`train(run)`: the words' vectors and
+# the method's own metrics).
+_METHODS = {"word2vec": _GensimPretraining, "fasttext": _GensimPretraining, LANGUAGE_MODEL: LanguageModelPretraining}
 
 
 class _EpochEnd(CallbackAny2Vec):

@@ -33,6 +33,7 @@ from lstmcls.reporting.scores import best_epoch, monitor_mode, score
 from lstmcls.reporting.thresholds import choose_decision
 from lstmcls.training import distribute, embedding, loop
 from lstmcls.training.callbacks import EpochTimer, StopOnRequest
+from lstmcls.training.language_model import LanguageModel, start_from_language_model
 from lstmcls.training.objectives import Objectives, compile_classifier
 from lstmcls.training.timing import BASELINE, FINISH, TRAIN, VECTORISE, Phases
 from lstmcls.training.vectors import Vectors
@@ -51,6 +52,7 @@ class Session:
     cluster: distribute.Cluster
     objectives: Objectives  # loss, metrics and class weights, as both `fit` and the distributed loop train with them
     phases: Phases = field(default_factory=Phases)  # wall seconds per phase, loading included (the runner's)
+    language_model: LanguageModel | None = None  # `model.pretrained`: its recurrent weights (its rows are `vectors`)
 
     @property
     def num_classes(self) -> int:
@@ -129,8 +131,8 @@ def _vocabulary_size(preprocessor: keras.Model) -> int:
 
 
 def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, list[keras.callbacks.Callback]]:
-    """The compiled classifier, its embedding started from the vectors and frozen as configured, and the
-    callbacks of the freezing schedule."""
+    """The compiled classifier, its embedding started from the vectors (and its recurrent layers from the language
+    model) and frozen as configured, and the callbacks of the freezing schedule."""
     config = session.config
     # The vocabulary stays outside the strategy: it encodes the texts once, on each host, before training.
     with session.cluster.strategy.scope():  # the weights and the optimizer's state, mirrored on every replica
@@ -142,6 +144,8 @@ def _model(session: Session, preprocessor: keras.Model) -> tuple[keras.Model, li
             embedding.start_from_vectors(
                 classifier, preprocessor, session.vectors, session.splits.vocabulary_texts, config, session.run
             )
+        if session.language_model is not None:
+            start_from_language_model(classifier, session.language_model, session.run)
         freezing = embedding.freeze_embedding(classifier, config.model.embedding)
         if not classifier.optimizer.built:
             # Now rather than in the first training step: a step that creates variables is traced twice.

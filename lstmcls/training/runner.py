@@ -31,6 +31,7 @@ from lstmcls.tracking import Tracking
 from lstmcls.training import distribute, fitting
 from lstmcls.training.callbacks import TrackEpochs
 from lstmcls.training.interruption import stop_requests
+from lstmcls.training.language_model import LanguageModel, load_language_model
 from lstmcls.training.objectives import objectives_for
 from lstmcls.training.timing import LOAD, Phases
 from lstmcls.training.vectors import Vectors, load_pretrained
@@ -89,17 +90,16 @@ def train(
     objectives = objectives_for(config, splits, also_monitored)  # a class weight or monitor that cannot work fails here
     log.info("strategy: %s", cluster.describe())  # after the checks: bad input prints its error line alone
     with phases.timed(LOAD):
-        vectors = load_pretrained(config.model.embedding)
+        vectors, language_model = _pretrained(config)
     if cluster.is_chief:
         run = runs.create_run(config, splits.fingerprint, splits.dropped)
-        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases, language_model)
         return TrainResult(run, _train_in(session, verbose, list(callbacks), tracking))
     with _scratch(cluster) as scratch:
         scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
         run = runs.create_run(scratch_config, splits.fingerprint, splits.dropped)
-        _train_in(
-            fitting.Session(run, config, splits, vectors, cluster, objectives), verbose, list(callbacks), tracking
-        )
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, language_model=language_model)
+        _train_in(session, verbose, list(callbacks), tracking)
     return TrainResult(None, None)
 
 
@@ -119,29 +119,37 @@ def resume(run: runs.Run | str | Path, verbose: int | None = None) -> TrainResul
         status = run.require_resumable()
     phases = Phases()
     with phases.timed(LOAD):
-        splits, vectors = _resumed_data(run, config)
+        splits, (vectors, language_model) = _resumed_data(run, config)
     # A tuning trial's epochs also logged its study's metric: the resumed epochs log the same columns.
     trial = {"tune.metric": config.tune.metric} if config.tune is not None and run.meta.get("tune") else None
     objectives = objectives_for(config, splits, trial)
     if cluster.is_chief:
         log.info("resuming %s run %s", status, run.path)
-        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases, language_model)
         return TrainResult(run, _train_in(session, verbose, [], Tracking(config)))
     log.info("resuming the chief's run %s", run.path)
     with _scratch(cluster) as scratch:
         ignore = shutil.ignore_patterns(runs.LOGS, runs.PLOTS, runs.EXPORT, ".*")  # .*: the chief's temp files
         copy = runs.Run(Path(shutil.copytree(run.path, scratch / run.id, ignore=ignore)))
-        _train_in(fitting.Session(copy, config, splits, vectors, cluster, objectives), verbose, [], Tracking(None))
+        session = fitting.Session(copy, config, splits, vectors, cluster, objectives, language_model=language_model)
+        _train_in(session, verbose, [], Tracking(None))
     return TrainResult(None, None)
 
 
-def _resumed_data(run: runs.Run, config: Config) -> tuple[Splits, Vectors | None]:
-    """The run's data, checked to be the data it started on, and its pretrained vectors."""
+def _resumed_data(run: runs.Run, config: Config) -> tuple[Splits, tuple[Vectors | None, LanguageModel | None]]:
+    """The run's data, checked to be the data it started on, and what it started from."""
     splits = _load(config, distribute.cluster(config.distribute.strategy).workers)
     if splits.fingerprint != run.meta.get("data"):
         raise DataError(f"the data of run {run.id} changed since it started; train a new run instead")
-    vectors = load_pretrained(config.model.embedding)  # for a run that failed before its first backup
-    return splits, vectors
+    return splits, _pretrained(config)  # for a run that failed before its first backup
+
+
+def _pretrained(config: Config) -> tuple[Vectors | None, LanguageModel | None]:
+    """What the classifier starts from: pretrained vectors, or a language model (its embedding's rows as vectors)."""
+    language_model = load_language_model(config.model)
+    if language_model is not None:
+        return language_model.vectors, language_model
+    return load_pretrained(config.model.embedding), None
 
 
 def _load(config: Config, workers: int) -> Splits:

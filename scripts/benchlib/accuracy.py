@@ -39,10 +39,11 @@ QUICK_TEXTS = 2000  # a smoke run's linear baseline and plain-Keras test split u
 
 
 def load_rows() -> dict[str, dict]:
-    """benchmarks/rows.yaml: row name → what it trains (config, kind, vectors, set, headline) and how it was chosen."""
+    """benchmarks/rows.yaml: row name → what it trains (config, kind, pretrain, set, headline) and how it was
+    chosen."""
     rows = yaml.safe_load(ROWS.read_text(encoding="utf-8"))
     return {
-        name: {"kind": "lstmcls", "set": [], "headline": False, "vectors": None, **row} for name, row in rows.items()
+        name: {"kind": "lstmcls", "set": [], "headline": False, "pretrain": None, **row} for name, row in rows.items()
     }
 
 
@@ -92,9 +93,9 @@ def _payload(name: str, row: dict, seed: int, measured: dict, args: argparse.Nam
 
 def lstmcls_seed(row: dict, seed: int, args: argparse.Namespace, work: Path) -> dict:
     overrides = [f"train.seed={seed}", *row["set"], *(QUICK if args.quick else [])]
-    pretrained = pretrain(row["vectors"], seed, args, work.parent) if row["vectors"] else None
+    pretrained = pretrain(row["pretrain"], seed, args, work.parent) if row["pretrain"] else None
     if pretrained:
-        overrides.append(f"model.embedding.pretrained={pretrained['run']}")
+        overrides.append(f"{pretrained_key(row['pretrain'])}={pretrained['run']}")
     run_dir, trained = train(ROOT / row["config"], work, f"seed{seed}", overrides)
     evaluated = run([*LSTMCLS, "eval", "--run", str(run_dir), "--json"])
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -128,10 +129,20 @@ def lstmcls_seed(row: dict, seed: int, args: argparse.Namespace, work: Path) -> 
     }
 
 
+def pretrained_key(config: str) -> str:
+    """Where a row names its pretrain config's run: model.pretrained for a language model (`pretrain.method:
+    language_model`), model.embedding.pretrained for word vectors."""
+    from lstmcls.config import load_config
+    from lstmcls.config.pretraining import LANGUAGE_MODEL
+
+    settings = load_config(ROOT / config).pretrain
+    return "model.pretrained" if settings and settings.method == LANGUAGE_MODEL else "model.embedding.pretrained"
+
+
 def pretrain(config: str, seed: int, args: argparse.Namespace, work: Path) -> dict:
-    """The vectors of a pretrain config for `seed`, pretrained once per invocation and seed (or `--vectors-run`):
-    the run and the seconds it cost. The pretrain run draws the seed's validation split, as the classifier does,
-    so that the reviews it validates on stay out of the vectors too."""
+    """The run of a pretrain config (word vectors or a language model) for `seed`, pretrained once per invocation
+    and seed (or `--vectors-run`): the run and the seconds it cost. The pretrain run draws the seed's validation
+    split, as the classifier does, so that the reviews it validates on stay out of pretraining too."""
     cache = getattr(args, "pretrained", None) or {}
     key = f"{config} seed {seed}"
     if key not in cache:

@@ -24,7 +24,8 @@ RULES = [
     "0.9012, frozen 0.8904 on `configs/imdb.yaml`'s network, seed 42; rows `imdb_w2v_finetuned` and "
     "`imdb_w2v_frozen` measure it again for every seed). Frozen vectors had been chosen on test (commit 3784b39); "
     "that choice is reverted. Vectors are pretrained once per seed, on that seed's training reviews and the 50,000 "
-    "unlabelled ones: its validation and the test reviews stay out of them, and the row's time includes it.",
+    "unlabelled ones: its validation and the test reviews stay out of them, and the row's time includes it. The "
+    "language model that row `imdb_ulm` starts from (`configs/imdb_lm.yaml`) is pretrained the same way.",
     "- **Determinism.** lstmcls seeds Python, NumPy and TensorFlow (`train.seed`) but does not turn on "
     "TensorFlow's op-determinism switch (Keras turns XLA off under it): a config and seed give the same weights "
     "again on one machine, not across machines or thread counts. The spread over seeds is the noise.",

@@ -143,3 +143,10 @@ def test_the_throughput_ratios_divide_the_reference_seconds_by_each_variants_in_
     assert "trains 2 epochs of 150 batches" in text
     whole = render.render([{**result, "batches_per_epoch": None}])  # the default: whole epochs of the split
     assert "trains 2 whole epochs of the training split" in whole
+
+
+def test_a_row_names_its_pretrain_run_where_the_run_is_read():
+    assert accuracy.pretrained_key("configs/imdb_lm.yaml") == "model.pretrained"  # a language model
+    assert accuracy.pretrained_key("configs/imdb_w2v.yaml") == "model.embedding.pretrained"  # word vectors
+    rows = accuracy.load_rows()
+    assert rows["imdb_ulm"]["pretrain"] == "configs/imdb_lm.yaml" and rows["imdb"]["pretrain"] is None

@@ -101,6 +101,8 @@ def test_the_builtin_space_surrounds_the_config_and_keeps_what_it_allows(tmp_pat
     assert builtin_space(small)["model.units"]["int"] == [4, 8]  # every range holds the config's own value,
     assert builtin_space(small)["model.dropout"]["float"] == [0.0, 0.7]  # the first trial's
     assert {"model.dropout", "model.embedding.dropout", "model.embedding.dim", "train.learning_rate"} <= set(space)
+    started = load_config(write_config(tmp_path / "p.yaml", model={"pretrained": "runs/lm"}))  # a language model
+    assert not {"model.cell", "model.units", "model.embedding.dim"} & set(builtin_space(started))  # fixes the shape
     searched = with_search_space(config)
     assert searched.tune.metric == config.train.monitor and searched.tune.space.keys() == space.keys()
 
