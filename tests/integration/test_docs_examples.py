@@ -56,8 +56,8 @@ def test_the_readme_tour_runs_as_written(tiny_imdb: Path):
     assert (tiny_imdb.parent.parent / "exported" / "imdb" / "saved_model.pb").is_file()
 
 
-# Statements that need what a tiny test cannot give: a tuning study or word2vec pretraining on IMDB.
-TOO_BIG = ("configs/imdb_tune.yaml", "configs/imdb_w2v.yaml")
+# Statements that need what a tiny test cannot give: a tuning study, word2vec or language-model pretraining on IMDB.
+TOO_BIG = ("configs/imdb_tune.yaml", "configs/imdb_w2v.yaml", "configs/imdb_lm.yaml")
 
 
 @pytest.mark.parametrize("page", ["README.md", "docs/python-api.md"])
