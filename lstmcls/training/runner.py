@@ -98,7 +98,7 @@ def train(
     with _scratch(cluster) as scratch:
         scratch_config = config.model_copy(update={"run": config.run.model_copy(update={"dir": scratch})})
         run = runs.create_run(scratch_config, splits.fingerprint, splits.dropped)
-        session = fitting.Session(run, config, splits, vectors, cluster, objectives, language_model=language_model)
+        session = fitting.Session(run, config, splits, vectors, cluster, objectives, phases, language_model)
         _train_in(session, verbose, list(callbacks), tracking)
     return TrainResult(None, None)
 

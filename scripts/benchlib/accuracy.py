@@ -22,7 +22,6 @@ from benchlib.common import (
     commit,
     last_json,
     machine,
-    numbers,
     run,
     sets,
     sha256,
@@ -32,6 +31,7 @@ from benchlib.common import (
     write_result,
 )
 from benchlib.common import history as history_rows
+from lstmcls.tracking.metrics import numbers
 
 ROWS = ROOT / "benchmarks" / "rows.yaml"
 QUICK = ["train.epochs=1", "train.steps_per_epoch=20"]  # a smoke run: one short epoch

@@ -69,17 +69,6 @@ def history(run_dir: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def numbers(row: dict) -> dict:
-    """The entries of a history row (or a scores dict) that are numbers, as floats."""
-    found = {}
-    for key, value in row.items():
-        try:
-            found[key] = float(value)
-        except (TypeError, ValueError):
-            continue
-    return found
-
-
 def spread(values: list[float]) -> dict:
     return {"min": round(min(values), 3), "median": round(statistics.median(values), 3), "max": round(max(values), 3)}
 
