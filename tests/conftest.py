@@ -232,7 +232,7 @@ SPACE = {
 def tune_config(tmp_path: Path) -> Path:
     write_csv(tmp_path / "train.csv", ["neg", "pos"], rows=80)
     write_csv(tmp_path / "test.csv", ["neg", "pos"], rows=20, seed=1)
-    return write_config(tmp_path / "search.yaml", tune={"space": SPACE}, train={"epochs": 2})
+    return write_config(tmp_path / "search.yaml", tune={"space": SPACE}, train={"epochs": 2}, run={"plots": False})
 
 
 def load_study(tmp_path: Path, name: str = "search") -> optuna.Study:

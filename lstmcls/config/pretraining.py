@@ -4,12 +4,11 @@ docs/language-model.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from lstmcls.config.section import Section
+from lstmcls.config.section import AbsolutePath, Section
 
 if TYPE_CHECKING:
     from lstmcls.config.schema import Config
@@ -33,7 +32,7 @@ class PretrainConfig(Section):
     workers: int = Field(
         3, ge=1, description="Training threads; only 1 gives the same vectors for a seed every time; gensim."
     )
-    unlabelled: Literal["imdb"] | Path | None = Field(
+    unlabelled: Literal["imdb"] | AbsolutePath | None = Field(
         None,
         description="Extra text besides the training texts: imdb (the unsupervised split), a .csv/.csv.gz file "
         "or a text file with one text per line.",
@@ -53,11 +52,6 @@ class PretrainConfig(Section):
         description="Vocabulary words each step's sampled softmax scores besides the targets (log-uniform, frequent "
         "words likelier); a vocabulary no larger takes the full softmax; language_model.",
     )
-
-    @field_validator("unlabelled")
-    @classmethod
-    def _absolute(cls, value: str | Path | None) -> str | Path | None:
-        return value.expanduser().absolute() if isinstance(value, Path) else value
 
 
 def language_model_rules(config: Config) -> None:

@@ -23,7 +23,7 @@ from lstmcls.config.pretraining import (  # noqa: F401 (OWN_VECTORS: where the o
     language_model_rules,
     own_vectors_rules,
 )
-from lstmcls.config.section import Section
+from lstmcls.config.section import AbsolutePath, Section
 from lstmcls.config.sources import SOURCES, ImdbSource
 
 
@@ -80,7 +80,7 @@ class SubwordConfig(Section):
 
 class EmbeddingConfig(Section):
     dim: int = Field(64, ge=1, description="Size of each token's embedding vector.")
-    pretrained: Literal["own"] | Path | None = Field(
+    pretrained: Literal["own"] | AbsolutePath | None = Field(
         None,
         description="Start from word vectors: a word2vec (text or binary), GloVe or fastText .vec file, "
         "a run made by `lstmcls pretrain`, or own: pretrain them on the training texts (and pretrain.unlabelled) "
@@ -98,12 +98,6 @@ class EmbeddingConfig(Section):
         description="Build each word's vector from its character n-grams too (fastText-style), so an unseen word "
         "gets a vector from the n-grams it shares with known ones; null: word vectors only.",
     )
-
-    @field_validator("pretrained")
-    @classmethod
-    def _absolute(cls, path: str | Path | None) -> str | Path | None:
-        """Relative to the working directory; the run records it absolute so a resume finds it anywhere."""
-        return path.expanduser().absolute() if isinstance(path, Path) else path
 
     @model_validator(mode="after")
     def _freezing_needs_vectors(self) -> EmbeddingConfig:
@@ -139,7 +133,7 @@ class ModelConfig(Section):
         default_factory=list, description="Sizes of hidden Dense (relu) layers before the output, e.g. [64]."
     )
     head_dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout after each hidden Dense layer.")
-    pretrained: Path | None = Field(
+    pretrained: AbsolutePath | None = Field(
         None,
         description="Start the embedding and recurrent layers from a language model run of `lstmcls pretrain` "
         "(pretrain.method: language_model; runs/NAME: the newest named NAME), trained with this network's cell, "
@@ -160,11 +154,6 @@ class ModelConfig(Section):
     @classmethod
     def _known_pooling(cls, name: str) -> str:
         return POOLINGS.check(name)
-
-    @field_validator("pretrained")
-    @classmethod
-    def _absolute(cls, path: Path | None) -> Path | None:
-        return path.expanduser().absolute() if path is not None else None
 
     @model_validator(mode="after")
     def _freezing_needs_vectors(self) -> ModelConfig:
@@ -266,6 +255,12 @@ class RunConfig(Section):
     dir: Path = Field(Path("runs"), description="Directory that holds the run directories.")
     name: str | None = Field(
         None, pattern=r"^[A-Za-z0-9_.-]+$", description="Run name in the run id; defaults to the config file's stem."
+    )
+    plots: bool = Field(
+        True,
+        description="Draw the run's PNG plots (learning curves; per scored split a confusion matrix, ROC, "
+        "precision-recall and reliability diagram); false saves a few seconds a run (sweeps, tests) and keeps the "
+        "curves' points that `lstmcls compare` overlays.",
     )
 
 

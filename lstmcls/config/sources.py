@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from lstmcls.config.section import Section
+from lstmcls.config.section import AbsolutePath, Section
 from lstmcls.registry import Registry
 
 
@@ -55,22 +55,12 @@ class TfdsSource(SourceBase):
     test_split: str | None = Field("test", description="TFDS split `lstmcls eval` scores; null: none.")
 
 
-class SplitPaths(SourceBase):
-    """A source whose `train`, `validation` and `test` are paths (files, globs or folders)."""
-
-    @field_validator("train", "validation", "test", check_fields=False)
-    @classmethod
-    def _absolute(cls, path: Path | None) -> Path | None:
-        """Relative paths mean the working directory; the run records them absolute so eval works anywhere."""
-        return path.expanduser().absolute() if path else None
-
-
-class FileSource(SplitPaths):
+class FileSource(SourceBase):
     """What every source read from files has: the split files (each a path or a glob of shards)."""
 
-    train: Path = Field(description="Training file, or a glob of shards (data/train-*.jsonl).")
-    validation: Path | None = Field(None, description="Validation file or glob; carved from train when absent.")
-    test: Path | None = Field(None, description="Test file or glob used by `lstmcls eval`.")
+    train: AbsolutePath = Field(description="Training file, or a glob of shards (data/train-*.jsonl).")
+    validation: AbsolutePath | None = Field(None, description="Validation file or glob; carved from train when absent.")
+    test: AbsolutePath | None = Field(None, description="Test file or glob used by `lstmcls eval`.")
     multi_label: bool = Field(
         False, description="Each text has a set of labels (one sigmoid per label; see docs/multilabel.md)."
     )
@@ -119,11 +109,13 @@ class ParquetSource(FileSource):
 
 
 @SOURCES.register("folder")
-class FolderSource(SplitPaths):
+class FolderSource(SourceBase):
     source: Literal["folder"] = Field(description="Data source.")
-    train: Path = Field(description="Folder with one sub-folder of .txt files per class (aclImdb/train).")
-    validation: Path | None = Field(None, description="Validation folder, same layout; carved from train when absent.")
-    test: Path | None = Field(None, description="Test folder, same layout, used by `lstmcls eval`.")
+    train: AbsolutePath = Field(description="Folder with one sub-folder of .txt files per class (aclImdb/train).")
+    validation: AbsolutePath | None = Field(
+        None, description="Validation folder, same layout; carved from train when absent."
+    )
+    test: AbsolutePath | None = Field(None, description="Test folder, same layout, used by `lstmcls eval`.")
     class_names: list[str] | None = Field(
         None, description="Only these sub-folders, in this class order (aclImdb: [neg, pos]); default: all, sorted."
     )

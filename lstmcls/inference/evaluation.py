@@ -61,14 +61,16 @@ def read_labelled(run: runs.Run, path: str | Path) -> LabelledTexts:
 
 
 def score_split(run: runs.Run, name: str, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
-    """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`)."""
+    """Score predictions on a named split and draw its plots into the run (`plots/*-<name>.png`, unless the run's
+    `run.plots` is false)."""
     names, decision = run.label_names(), run.decision()
     if decision.multi_label:  # each label on or off by its own threshold; no confusion matrix to draw
         return score_label_sets(labels, decision.calibrated(probabilities), names, decision)
     calibrated = decision.calibrated(probabilities)  # as predict answers: the run's temperature and threshold
     result = score(labels, calibrated, names, decision.decide(calibrated))
     uncalibrated = probabilities if decision.temperature != 1.0 else None
-    plots.score_plots(result, labels, calibrated, names, name, run.score_plots(name), uncalibrated)
+    draw = run.config().run.plots
+    plots.score_plots(result, labels, calibrated, names, name, run.score_plots(name), uncalibrated, draw)
     if decision != Decision():
         result["decision"] = {key: decision.to_json()[key] for key in ("temperature", "threshold", "goal")}
     return result

@@ -128,16 +128,22 @@ def score_plots(
     split: str,
     outs: tuple[Path, ...],
     uncalibrated: np.ndarray | None = None,
+    draw: bool = True,
 ) -> None:
     """A split's plots, to the paths of `Run.score_plots`: its confusion matrix (`outs[0]`), for two classes its
     ROC curve (`outs[1]`) and the points of its ROC and precision-recall curves (`outs[2]`, JSON, which
     `lstmcls compare` overlays), its precision-recall curves (`outs[3]`) and its reliability diagram (`outs[4]`,
-    with the probabilities before temperature scaling when `uncalibrated` is given)."""
+    with the probabilities before temperature scaling when `uncalibrated` is given). Without `draw` (a run's
+    `run.plots: false`), only the curves' points."""
+    if "roc_auc" in result:
+        outs[2].parent.mkdir(parents=True, exist_ok=True)
+        outs[2].write_text(json.dumps(curve_points(labels, probabilities[:, 1])), encoding="utf-8")
+    if not draw:
+        return
     title = f"Confusion matrix, {split} ({len(labels):,} texts, accuracy {result['accuracy']:.3f})"
     confusion_matrix(result["confusion_matrix"], names, outs[0], title)
     if "roc_auc" in result:
         roc_curve(labels, probabilities[:, 1], names[1], outs[1], f"ROC curve, {split}")
-        outs[2].write_text(json.dumps(curve_points(labels, probabilities[:, 1])), encoding="utf-8")
     chosen = result["per_class"][names[1]] if len(names) == 2 else None
     precision_recall(labels, probabilities, names, outs[3], f"Precision-recall curve, {split}", chosen)
     series = (

@@ -252,9 +252,10 @@ def _finish(
     end_to_end(preprocessor, classifier).save(run.file(runs.MODEL))
     probabilities = np.asarray(class_probabilities(classifier.predict(validation_data, verbose=0)))
     scores = _validation_scores(session, probabilities)
-    plots.learning_curves(
-        run.file(runs.HISTORY), run.file(runs.PLOTS) / runs.LEARNING_CURVES, f"Training {run.id}", monitor
-    )
+    if session.config.run.plots:
+        plots.learning_curves(
+            run.file(runs.HISTORY), run.file(runs.PLOTS) / runs.LEARNING_CURVES, f"Training {run.id}", monitor
+        )
     curve = _history_column(run.file(runs.HISTORY), monitor)  # all epochs, across resumes
     return {
         "validation": {"loss": float(loss), **{k: v for k, v in scores.items() if isinstance(v, float)}},
@@ -280,7 +281,8 @@ def _validation_scores(session: Session, probabilities: np.ndarray) -> dict[str,
     calibrated = decision.calibrated(probabilities)
     scores = score(labels, calibrated, names, decision.decide(calibrated))
     uncalibrated = probabilities if decision.temperature != 1.0 else None
-    plots.score_plots(scores, labels, calibrated, names, "validation", run.score_plots("validation"), uncalibrated)
+    outs, draw = run.score_plots("validation"), session.config.run.plots
+    plots.score_plots(scores, labels, calibrated, names, "validation", outs, uncalibrated, draw)
     return {**scores, "decision": report}
 
 

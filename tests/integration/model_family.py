@@ -70,7 +70,7 @@ def train_family(root: Path, cells: list[str]) -> dict[tuple, tuple[Run, np.ndar
                 vectorizer={"max_tokens": 20, "max_length": 8},
                 model=model,
                 train={"epochs": 8, "batch_size": 16, "learning_rate": 0.03, "patience": None},
-                run={"dir": str(root / "runs" / name)},
+                run={"dir": str(root / "runs" / name), "plots": False},  # plots: tests/unit/cli/test_reports.py
             )
         )
         run = train(config, verbose=0).run

@@ -93,6 +93,7 @@ def runs(tmp_path_factory):
                 root / f"{name}.yaml",
                 model={"attention_units": 8, **PLANTED_MODELS.get(name, BINARY_MODELS.get(name))},
                 train={"epochs": 6, "batch_size": 16, "learning_rate": 0.03, "patience": None},
+                run={"plots": False},
             )
             trained[name] = train(load_config(config), verbose=0).run
         return trained[name]

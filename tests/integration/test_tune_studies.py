@@ -101,6 +101,7 @@ def test_clearly_worse_trials_are_pruned(tmp_path: Path):
         train={"epochs": 4, "patience": None},
         data={"test": None},
         tune={"space": space, "startup_trials": 1, "warmup_epochs": 0},
+        run={"plots": False},
     )
     assert cli("tune", str(config), "--trials", "6").exit_code == 0
     states = [trial.state for trial in load_study(tmp_path).trials]

@@ -18,6 +18,15 @@ def test_training_and_eval_write_readable_plots(trained: Path):
     assert_png(trained / "plots" / "roc-test.png")
 
 
+def test_a_run_without_plots_keeps_the_curve_points_compare_reads(tiny: Path):
+    """`run.plots: false` (sweeps, tests): no PNG from train or eval, the ROC and PR points all the same."""
+    assert cli("train", str(tiny), "--set", "run.plots=false", "--set", "train.epochs=1").exit_code == 0
+    (run,) = (tiny.parent / "runs").iterdir()
+    assert cli("eval", "--run", str(run)).exit_code == 0
+    assert sorted(path.name for path in (run / "plots").iterdir()) == ["curves-test.json", "curves-validation.json"]
+    assert "roc" in json.loads((run / "plots" / "curves-test.json").read_text())
+
+
 def test_runs_lists_newest_first_in_table_and_json(trained: Path):
     runs_dir = trained.parent
     broken = runs_dir / "20000101-000000-broken-000000"
