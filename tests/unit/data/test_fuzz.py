@@ -12,9 +12,29 @@ from lstmcls.data.readers import LabelledTexts, read_csv
 from lstmcls.errors import ConfigError, DataError
 
 KEYS = st.sampled_from(
-    ["data", "model", "train", "vectorizer", "run", "source", "csv", "imdb", "units", "cell", "epochs", "train",
-     "max_length", "pooling", "head", "embedding", "dim", "lstm", "x", ""]
-)  # fmt: skip
+    [
+        "data",
+        "model",
+        "train",
+        "vectorizer",
+        "run",
+        "source",
+        "csv",
+        "imdb",
+        "units",
+        "cell",
+        "epochs",
+        "train",
+        "max_length",
+        "pooling",
+        "head",
+        "embedding",
+        "dim",
+        "lstm",
+        "x",
+        "",
+    ]
+)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4))
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -43,8 +63,24 @@ def test_config_text_and_overrides(text, overrides):
         assert isinstance(outcome(lambda: load_config(path, overrides)), Config | ConfigError)
 
 
-CSV_PIECES = st.sampled_from([b"text", b"label", b",", b";", b'"', b"\n", b"\r\n", b"pos", b" ", b"\xe9", b"\x00",
-                              b"\x1f\x8b", b"caf\xc3\xa9", b"<br />"])  # fmt: skip
+CSV_PIECES = st.sampled_from(
+    [
+        b"text",
+        b"label",
+        b",",
+        b";",
+        b'"',
+        b"\n",
+        b"\r\n",
+        b"pos",
+        b" ",
+        b"\xe9",
+        b"\x00",
+        b"\x1f\x8b",
+        b"caf\xc3\xa9",
+        b"<br />",
+    ]
+)
 
 
 @FUZZ

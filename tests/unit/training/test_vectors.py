@@ -180,8 +180,10 @@ def test_a_resumed_run_keeps_the_freeze_schedule_by_epoch_number(with_vectors, m
 
 def test_freezing_settings_are_checked(tmp_path: Path):
     with pytest.raises(ConfigError, match="drop unfreeze_after or set trainable"):
-        load_config(None, ["model.embedding.pretrained=v.txt", "model.embedding.trainable=false",
-                           "model.embedding.unfreeze_after=1"])  # fmt: skip
+        load_config(
+            None,
+            ["model.embedding.pretrained=v.txt", "model.embedding.trainable=false", "model.embedding.unfreeze_after=1"],
+        )
     with pytest.raises(ConfigError, match="freezing a random embedding"):
         load_config(None, ["model.embedding.trainable=false"])
 
