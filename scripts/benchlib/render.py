@@ -10,6 +10,7 @@ import json
 import statistics
 from pathlib import Path
 
+from benchlib.goals import goals_section
 from benchlib.protocol import protocol_section
 
 HEADER = [
@@ -84,7 +85,7 @@ def accuracy_section(results: list[dict]) -> list[str]:
         chosen = [seeds for seeds in rows.values() if seeds[0]["headline"] == headline]
         if chosen:
             lines += ["", f"### {title}", "", *accuracy_table(chosen, newest)]
-    return [*lines, *_busy_note(results), "", *_machines(results)]
+    return [*lines, *_busy_note(results), "", *goals_section(results), "", *_machines(results)]
 
 
 def _busy(seeds: list[dict]) -> list[str]:

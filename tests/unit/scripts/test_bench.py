@@ -90,6 +90,27 @@ def test_seconds_measured_on_a_busy_machine_are_marked_and_the_reason_given():
     assert "†" not in render.render([seed_file("imdb", 1, 0.88)])
 
 
+def goal_lines(files: list[dict]) -> list[str]:
+    """The goals table's lines of the page `files` render."""
+    return [line for line in render.render(files).splitlines() if "≥" in line or "≤" in line or "spread |" in line]
+
+
+def test_a_goal_is_met_missed_or_not_judged_never_rounded():
+    best = [seed_file("imdb_best", seed, test) for seed, test in ((1, 0.916), (2, 0.914), (3, 0.912))]
+    linear = [seed_file("linear", seed, 0.9085) for seed in (1, 2, 3)]
+    imdb = [seed_file("imdb", seed, 0.881, seconds={"total": 280.0}) for seed in (1, 2, 3)]
+    accuracy_line, time_line, margin_line, ulm_line = goal_lines(best + linear + imdb)[2:]
+    assert "| 0.9140 (3 seeds) | **missed** |" in accuracy_line  # 0.914 < 0.915: missed, not "about 0.915"
+    assert "| 150 s | met |" in time_line
+    assert "| +0.0055 against a spread of 0.0020 | met |" in margin_line
+    assert "| – | not measured yet |" in ulm_line
+    (imdb_accuracy, imdb_time) = goal_lines(best + linear + imdb)[:2]
+    assert "| 0.8810 (3 seeds) | met |" in imdb_accuracy and "| 280 s | met |" in imdb_time
+    two = goal_lines([seed_file("imdb", 1, 0.9, busy="tests"), seed_file("imdb", 2, 0.9)])
+    assert "| 0.9000 (2 seeds) | not judged: 2 of 3 seeds |" in two[0]
+    assert "| 150 s † | not judged: not an idle machine |" in two[1]
+
+
 def test_quick_files_never_reach_the_page(tmp_path: Path):
     common_file = '{"benchmark": "accuracy", "quick": true, "date": "20261201-000000"}'
     (tmp_path / "accuracy-imdb-seed1-quick.json").write_text(common_file)
