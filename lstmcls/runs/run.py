@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lstmcls.errors import RunError
+from lstmcls.errors import ConfigError, RunError
 from lstmcls.reporting.decision import Decision
 from lstmcls.runs.files import (
     BASELINE,
@@ -262,6 +262,23 @@ def newest_named(path: Path, kind: str) -> Run | None:
         if run.meta.get("name") == path.name and run.kind == kind and _status_or_none(run) == COMPLETE:
             return run
     return None
+
+
+def pretrain_run(path: Path, key: str) -> Run | None:
+    """The complete `lstmcls pretrain` run a config key names: the run directory, or `runs/NAME` for the newest
+    complete pretrain run named NAME; None when `path` is no directory (the key may name a file instead).
+
+    Raises:
+        ConfigError: naming `key`, when the directory is not a complete pretrain run.
+    """
+    if not path.exists() and (named := newest_named(path, PRETRAIN)) is not None:
+        path = named.path
+    if not path.is_dir():
+        return None
+    try:
+        return Run(path).require_complete(kind=PRETRAIN)
+    except RunError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def list_runs(runs_dir: Path) -> list[Run]:

@@ -91,17 +91,13 @@ def classifier_recurrent_layers(classifier: keras.Model) -> list[keras.layers.La
 
 
 def _complete_run(path) -> runs.Run:
-    if not path.exists() and (named := runs.newest_named(path, runs.PRETRAIN)) is not None:
-        path = named.path  # runs/NAME: the newest complete pretrain run named NAME
-    if not path.is_dir():
+    run = runs.pretrain_run(path, "model.pretrained")
+    if run is None:
         raise ConfigError(
             f"model.pretrained: not found: {path} (give a run made by `lstmcls pretrain` with pretrain.method: "
             "language_model, or runs/NAME for the newest complete pretrain run named NAME)"
         )
-    try:
-        return runs.Run(path).require_complete(kind=runs.PRETRAIN)
-    except RunError as exc:
-        raise ConfigError(f"model.pretrained: {exc}") from None
+    return run
 
 
 def _value(config: ModelConfig, key: str):

@@ -18,7 +18,7 @@ from lstmcls import runs
 from lstmcls.config.schema import OWN_VECTORS
 from lstmcls.data.encoding import ENCODING_BATCH
 from lstmcls.data.text import standardize_texts
-from lstmcls.errors import ConfigError, DataError, RunError
+from lstmcls.errors import ConfigError, DataError
 from lstmcls.reporting import progress
 
 if TYPE_CHECKING:
@@ -55,13 +55,8 @@ def load_pretrained(config: EmbeddingConfig) -> Vectors | None:
             "(lstmcls.tools.own_vectors.with_own_vectors); call one of those"
         )
     path, origin = config.pretrained, str(config.pretrained)
-    if not path.exists() and (named := runs.newest_named(path, runs.PRETRAIN)) is not None:
-        path = named.path  # runs/NAME: the newest complete pretrain run named NAME
-    if path.is_dir():
-        try:
-            run = runs.Run(path).require_complete(kind=runs.PRETRAIN)
-        except RunError as exc:
-            raise ConfigError(f"model.embedding.pretrained: {exc}") from None
+    run = runs.pretrain_run(path, "model.embedding.pretrained")
+    if run is not None:
         path, origin = run.file(runs.VECTORS), f"pretrain run {run.path}"
     elif not path.is_file():
         raise ConfigError(
