@@ -208,7 +208,7 @@ def throughput_section(result: dict | None) -> list[str]:
         "token ids (lstmcls's standardiser, vocabulary and "
         "end-of-text window) and reports its last epoch: its training batches, timed by the same callback on both "
         "sides (the first epoch pays for tracing and XLA compilation). Each ratio divides the reference's seconds "
-        "by the variant's within a round.",
+        "by the variant's within a round: the seconds are this machine's, the ratios what compares across machines.",
         "",
         f"Commit {result['commit'][:7]}{' (dirty)' if result.get('dirty') else ''}. {measured(result)}",
     ]
