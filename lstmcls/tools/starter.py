@@ -203,14 +203,15 @@ def _lines(block: dict[str, Any], reasons: dict[str, str], proposed: set[str], p
 
 
 def _subwords(profile: Profile) -> list[Choice]:
-    """Short texts: subword features proposed (a commented line), not set; they cost epoch time, gain unproven."""
+    """Short texts: subword features proposed (a commented line), not set: they cost epoch time and gained nothing on
+    TREC-6 over three seeds."""
     if not profile.short:
         return []
     why = (
         "character n-grams: a word the vocabulary never saw (rare, misspelt, inflected) gets a vector from its "
         "n-grams instead of the one out-of-vocabulary vector; an epoch takes two to three times as long, and on "
-        "TREC the gain is unproven (docs/architectures.md#subword-features). To try it, uncomment the line and "
-        "compare on validation"
+        "TREC-6 they gained nothing over three seeds (docs/own-data.md). For rarer or misspelt words, uncomment "
+        "the line and compare on validation"
     )
     return [Choice("model.embedding.subwords", {}, why, proposed=True)]
 
