@@ -83,10 +83,11 @@ def _accuracy(goal: Goal, seeds: list[dict]) -> tuple[str, str, str]:
     if not seeds:
         return wanted, "–", "not measured yet"
     values = [seed["test"]["accuracy"] for seed in seeds]
-    measured = f"{statistics.mean(values):.4f} ({len(values)} seed{'s' if len(values) > 1 else ''})"
+    mean = statistics.mean(values)
+    measured = f"{mean:.4f} ({len(values)} seed{'s' if len(values) > 1 else ''})"
     if len(values) < SEEDS:
         return wanted, measured, f"not judged: {len(values)} of {SEEDS} seeds"
-    return wanted, measured, "met" if statistics.mean(values) >= goal.test_accuracy else "**missed**"
+    return wanted, measured, "met" if mean >= goal.test_accuracy else "**missed**"
 
 
 def _seconds(goal: Goal, seeds: list[dict]) -> tuple[str, str, str]:
