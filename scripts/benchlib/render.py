@@ -98,11 +98,11 @@ def _busy_note(results: list[dict]) -> list[str]:
     reasons = _busy(results)
     if not reasons:
         return []
-    rows = sorted({result["row"] for result in results if result.get("busy")})
+    rows = [result["row"] for result in results if result.get("busy")]
     return [
         "",
         f"† Seconds measured while other work shared the machine ({'; '.join(reasons)}): not an idle machine's "
-        f"(rows {', '.join(f'`{row}`' for row in rows)}); the accuracies are unaffected.",
+        f"({_rows(rows)}); the accuracies are unaffected.",
     ]
 
 
@@ -165,19 +165,29 @@ def _commits(seeds: list[dict], newest: str) -> str:
 
 
 def _machines(results: list[dict]) -> list[str]:
-    """One line per machine and versions the files come from."""
-    described = []
+    """One line per machine and versions the files come from; with more than one, which rows each measured, since
+    seconds compare only on one machine."""
+    rows: dict[str, list[str]] = {}
     for result in sorted(results, key=lambda result: result["date"]):
         m, v = result["machine"], result["versions"]
         line = (
             f"on {m['cpu']}, {m['cores']} cores, no GPU; TensorFlow {v['tensorflow']}, Keras {v['keras']}, "
             f"scikit-learn {v['sklearn']}, Python {v['python']}"
         )
-        if line not in described:
-            described.append(line)
+        named = rows.setdefault(line, [])
+        if result["row"] not in named:
+            named.append(result["row"])
     dates = sorted(result["date"][:8] for result in results)
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]}–{dates[-1]}"
-    return [f"Measured {span} " + "; ".join(described) + "."]
+    if len(rows) == 1:
+        return [f"Measured {span} {next(iter(rows))}."]
+    described = [f"{line} ({_rows(named)})" for line, named in rows.items()]
+    return [f"Measured {span} " + "; ".join(described) + ": compare seconds within one machine only."]
+
+
+def _rows(names: list[str]) -> str:
+    """`rows `a`, `b``: each name once, sorted."""
+    return "rows " + ", ".join(f"`{name}`" for name in sorted(set(names)))
 
 
 # === Throughput ===

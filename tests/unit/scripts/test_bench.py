@@ -90,6 +90,16 @@ def test_seconds_measured_on_a_busy_machine_are_marked_and_the_reason_given():
     assert "†" not in render.render([seed_file("imdb", 1, 0.88)])
 
 
+def test_rows_from_two_machines_are_named_under_each_machine():
+    other = {**MACHINE, "cpu": "Other CPU"}
+    files = [seed_file("imdb", 1, 0.88), seed_file("imdb", 2, 0.89, machine=other), seed_file("imdb_gru", 1, 0.86)]
+    footer = render.render(files)
+    assert "Test CPU, 2 cores, no GPU; TensorFlow 2.21.0" in footer
+    assert "scikit-learn 1.7.0, Python 3.11.7 (rows `imdb`, `imdb_gru`); on Other CPU" in footer
+    assert "(rows `imdb`): compare seconds within one machine only." in footer
+    assert "compare seconds" not in render.render([seed_file("imdb", 1, 0.88), seed_file("imdb", 2, 0.89)])
+
+
 def goal_lines(files: list[dict]) -> list[str]:
     """The goals table's lines of the page `files` render."""
     return [line for line in render.render(files).splitlines() if "≥" in line or "≤" in line or "spread |" in line]
