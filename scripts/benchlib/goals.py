@@ -13,12 +13,14 @@ SEEDS = 3  # a goal on test accuracy is the mean of this many seeds
 @dataclass(frozen=True)
 class Goal:
     """What one row must reach: a mean test accuracy, within a wall time (pretraining included), and optionally
-    above another row by more than its own seed spread. `tried` says what was done to reach it."""
+    above another row, and above published figures on the same test set, by more than its own seed spread. `tried`
+    says what was done to reach it."""
 
     row: str
     test_accuracy: float
     seconds: float | None = None  # None: the time is reported, not a goal
     above: str | None = None
+    published: tuple[tuple[str, float], ...] = ()  # (who, test accuracy) from papers, not measured here
     tried: str = ""
 
 
@@ -35,6 +37,7 @@ GOALS = (
         0.915,
         seconds=1800,
         above="linear",
+        published=(("NBSVM-bi (Wang & Manning 2012)", 0.9122),),
         tried="word2vec vectors pretrained on the seed's training and the unlabelled reviews, fine-tuned (chosen on "
         "validation over frozen), 800 tokens.",
     ),
@@ -69,6 +72,7 @@ def goals_section(results: list[dict]) -> list[str]:
             checks.append(_seconds(goal, seeds))
         if goal.above is not None:
             checks.append(_margin(goal, seeds, rows.get(goal.above, [])))
+        checks.extend(_beyond(who, figure, seeds) for who, figure in goal.published)
         for index, (wanted, measured, verdict) in enumerate(checks):
             first = index == 0
             lines.append(
@@ -103,11 +107,21 @@ def _seconds(goal: Goal, seeds: list[dict]) -> tuple[str, str, str]:
 
 def _margin(goal: Goal, seeds: list[dict], others: list[dict]) -> tuple[str, str, str]:
     wanted = f"above `{goal.above}` by more than its own seed spread"
-    if len(seeds) < 2 or not others:
+    if not others:
         return wanted, "–", "not judged: needs two seeds of each"
+    return _gap(wanted, seeds, statistics.mean(seed["test"]["accuracy"] for seed in others))
+
+
+def _beyond(who: str, figure: float, seeds: list[dict]) -> tuple[str, str, str]:
+    """Above a published test accuracy (a paper's one figure, with no spread of its own) by more than the row's."""
+    return _gap(f"above the published {figure * 100:.2f} % of {who} by more than its own seed spread", seeds, figure)
+
+
+def _gap(wanted: str, seeds: list[dict], other: float) -> tuple[str, str, str]:
+    if len(seeds) < 2:
+        return wanted, "–", "not judged: needs two seeds"
     own = [seed["test"]["accuracy"] for seed in seeds]
-    gap = statistics.mean(own) - statistics.mean(seed["test"]["accuracy"] for seed in others)
-    spread = statistics.stdev(own)
+    gap, spread = statistics.mean(own) - other, statistics.stdev(own)
     measured = f"{gap:+.4f} against a spread of {spread:.4f}"
     if len(seeds) < SEEDS:
         return wanted, measured, f"not judged: {len(seeds)} of {SEEDS} seeds"

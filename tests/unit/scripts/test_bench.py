@@ -109,10 +109,11 @@ def test_a_goal_is_met_missed_or_not_judged_never_rounded():
     best = [seed_file("imdb_best", seed, test) for seed, test in ((1, 0.916), (2, 0.914), (3, 0.912))]
     linear = [seed_file("linear", seed, 0.9085) for seed in (1, 2, 3)]
     imdb = [seed_file("imdb", seed, 0.881, seconds={"total": 280.0}) for seed in (1, 2, 3)]
-    accuracy_line, time_line, margin_line, ulm_line = goal_lines(best + linear + imdb)[2:]
+    accuracy_line, time_line, margin_line, published_line, ulm_line = goal_lines(best + linear + imdb)[2:]
     assert "| 0.9140 (3 seeds) | **missed** |" in accuracy_line  # 0.914 < 0.915: missed, not "about 0.915"
     assert "| 150 s | met |" in time_line
     assert "| +0.0055 against a spread of 0.0020 | met |" in margin_line
+    assert "NBSVM-bi" in published_line and "| +0.0018 against a spread of 0.0020 | **missed** |" in published_line
     assert "| – | not measured yet |" in ulm_line
     (imdb_accuracy, imdb_time) = goal_lines(best + linear + imdb)[:2]
     assert "| 0.8810 (3 seeds) | met |" in imdb_accuracy and "| 280 s | met |" in imdb_time
