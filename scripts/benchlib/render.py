@@ -174,9 +174,7 @@ def _machines(results: list[dict]) -> list[str]:
             f"on {m['cpu']}, {m['cores']} cores, no GPU; TensorFlow {v['tensorflow']}, Keras {v['keras']}, "
             f"scikit-learn {v['sklearn']}, Python {v['python']}"
         )
-        named = rows.setdefault(line, [])
-        if result["row"] not in named:
-            named.append(result["row"])
+        rows.setdefault(line, []).append(result["row"])
     dates = sorted(result["date"][:8] for result in results)
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]}–{dates[-1]}"
     if len(rows) == 1:
